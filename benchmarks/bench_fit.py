@@ -1,6 +1,6 @@
 """Benchmark of the Chinchilla fit (issue 6). Run: python benchmarks/bench_fit.py
 
-Times ``hpguide.fit.fit(data, "chinchilla")`` (the paper's full 4,500-start
+Times ``hpguide.discover.fit.fit(data, "chinchilla")`` (the paper's full 4,500-start
 grid, batched L-BFGS plus the scipy polish) on Epoch AI's 240 points
 (../shared/data/chinchilla-fig4-epoch-extracted.csv, 5 highest losses
 dropped), median of ``--runs`` runs. Target: < 15 s on the 2-core machine.
@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from hpguide.fit import ChinchillaObjective, chinchilla_grid, fit
-from hpguide.fitdata import load_points
+from hpguide.discover.fit import ChinchillaObjective, chinchilla_grid, fit
+from hpguide.discover.fitdata import load_points
 
 TARGET_SECONDS = 15.0
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "chinchilla-fig4-epoch-extracted.csv"

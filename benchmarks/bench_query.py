@@ -46,8 +46,8 @@ def main() -> None:
 
     import numpy as np
 
-    from hpguide.compiled import load_compiled
-    from hpguide.api import evaluate_grid
+    from hpguide.kb.compiled import load_compiled
+    from hpguide.resolver.api import evaluate_grid
 
     kb = load_compiled()
     n, d = np.meshgrid(np.logspace(7, 12, 100), np.logspace(9, 14, 100))

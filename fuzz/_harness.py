@@ -7,7 +7,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["hpguide"]):
-    from hpguide.errors import HpguideError
+    from hpguide.core.errors import HpguideError
 
 
 def run(target) -> None:

@@ -3,8 +3,8 @@
 import atheris
 
 with atheris.instrument_imports(include=["hpguide"]):
-    from hpguide.evaluate import compile_scalar, tree_names
-    from hpguide.formula import parse, to_tree
+    from hpguide.core.evaluate import compile_scalar, tree_names
+    from hpguide.core.formula import parse, to_tree
 
 from _harness import run
 

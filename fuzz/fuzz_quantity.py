@@ -5,7 +5,7 @@ import math
 import atheris
 
 with atheris.instrument_imports(include=["hpguide"]):
-    from hpguide.quantities import parse_quantity
+    from hpguide.core.quantities import parse_quantity
 
 from _harness import run
 

@@ -3,7 +3,7 @@
 import atheris
 
 with atheris.instrument_imports(include=["hpguide"]):
-    from hpguide.yamlio import load_yaml_text
+    from hpguide.core.yamlio import load_yaml_text
 
 from _harness import run
 

@@ -16,12 +16,12 @@ import math
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from hpguide.errors import FormulaError, HpguideError, QuantityError
-from hpguide.evaluate import compile_scalar, tree_names
-from hpguide.formula import parse, to_tree
-from hpguide.quantities import parse_quantity
-from hpguide.validate import validate_kb
-from hpguide.yamlio import load_yaml_file, load_yaml_text
+from hpguide.core.errors import FormulaError, HpguideError, QuantityError
+from hpguide.core.evaluate import compile_scalar, tree_names
+from hpguide.core.formula import parse, to_tree
+from hpguide.core.quantities import parse_quantity
+from hpguide.kb.validate import validate_kb
+from hpguide.core.yamlio import load_yaml_file, load_yaml_text
 
 from .conftest import CORPUS
 

@@ -14,11 +14,11 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "query", "evaluate_grid", "load_kb", "validate_kb", "QueryResult"]
 
 _LAZY = {
-    "query": ("hpguide.api", "query"),
-    "evaluate_grid": ("hpguide.api", "evaluate_grid"),
-    "load_kb": ("hpguide.kb", "load_kb"),
-    "validate_kb": ("hpguide.validate", "validate_kb"),
-    "QueryResult": ("hpguide.resolve", "QueryResult"),
+    "query": ("hpguide.resolver.api", "query"),
+    "evaluate_grid": ("hpguide.resolver.api", "evaluate_grid"),
+    "load_kb": ("hpguide.kb.load", "load_kb"),
+    "validate_kb": ("hpguide.kb.validate", "validate_kb"),
+    "QueryResult": ("hpguide.resolver.resolve", "QueryResult"),
 }
 
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 _SPEC = importlib.util.spec_from_file_location("bad_inputs", ROOT / "tools" / "bad_inputs.py")
 bad_inputs = importlib.util.module_from_spec(_SPEC)

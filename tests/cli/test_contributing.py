@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from hpguide.validate import validate_kb
+from hpguide.kb.validate import validate_kb
 
-from .conftest import KB, ROOT
+from ..conftest import KB, ROOT
 
 TEXT = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
@@ -22,7 +22,7 @@ def test_the_example_entry_validates(make_kb):
 
 
 def test_every_command_it_lists_exists():
-    from hpguide.cli import build_parser
+    from hpguide.cli.main import build_parser
 
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     shell = "".join(re.findall(r"```sh\n(.*?)```", TEXT, flags=re.S))

@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, KB, ROOT
+from ..conftest import CORPUS, KB, ROOT
+from ..helpers import assert_clean_error, run
 
 
-def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("HPGUIDE_KB", None) if env is None or "HPGUIDE_KB" not in env else None
-    return subprocess.run([sys.executable, "-m", "hpguide", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=full_env, timeout=120)
-
-
-def assert_clean_error(proc: subprocess.CompletedProcess, code: int = 2) -> None:
-    assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
 
 
 def test_validate_shipped_kb():
@@ -101,7 +92,7 @@ def test_cite_prints_bibtex():
 
 
 def test_codes_lists_every_code():
-    from hpguide.codes import CODES
+    from hpguide.core.codes import CODES
 
     proc = run("codes")
     assert all(code in proc.stdout for code in CODES)
@@ -199,7 +190,7 @@ def test_query_errors_are_one_line_exit_2(args, fragment):
     ],
 )
 def test_fast_parser_agrees_with_argparse(argv):
-    from hpguide.cli import build_parser, fast_query_args
+    from hpguide.cli.main import build_parser, fast_query_args
 
     fast = fast_query_args(argv)
     assert fast is not None
@@ -215,6 +206,6 @@ def test_fast_parser_agrees_with_argparse(argv):
     ],
 )
 def test_fast_parser_leaves_the_rest_to_argparse(argv):
-    from hpguide.cli import fast_query_args
+    from hpguide.cli.main import fast_query_args
 
     assert fast_query_args(argv) is None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from hpguide.derive import derive
-from hpguide.kb import load_kb
+from hpguide.core.derive import derive
+from hpguide.kb.load import load_kb
 
-from .conftest import KB
+from ..conftest import KB
 
 _KB = load_kb(KB)
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hpguide.errors import FormulaError
-from hpguide.evaluate import check_tree, compile_scalar, compile_tree
-from hpguide.formula import parse, to_tree
+from hpguide.core.errors import FormulaError
+from hpguide.core.evaluate import check_tree, compile_scalar, compile_tree
+from hpguide.core.formula import parse, to_tree
 
 from .test_formula import NAMES, expressions
 

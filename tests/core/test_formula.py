@@ -10,9 +10,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hpguide.errors import FormulaError, UnknownNameError
-from hpguide.evaluate import compile_scalar, compile_tree, evaluate_tree, tree_names
-from hpguide.formula import MAX_SOURCE_LENGTH, parse, solve_for, symbol, to_tree
+from hpguide.core.errors import FormulaError, UnknownNameError
+from hpguide.core.evaluate import compile_scalar, compile_tree, evaluate_tree, tree_names
+from hpguide.core.formula import MAX_SOURCE_LENGTH, parse, solve_for, symbol, to_tree
 
 
 def value(source: str, **env: float) -> float:

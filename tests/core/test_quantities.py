@@ -1,4 +1,4 @@
-"""Tests of hpguide.quantities: parse_quantity and format_quantity."""
+"""Tests of hpguide.core.quantities: parse_quantity and format_quantity."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from hpguide.errors import HpguideError, QuantityError
-from hpguide.quantities import (
+from hpguide.core.errors import HpguideError, QuantityError
+from hpguide.core.quantities import (
     MAX_QUANTITY_LENGTH,
     MULTIPLIERS,
     format_quantity,
@@ -440,7 +440,7 @@ def _reference_round_sig(a, sig):
 @given(st.floats(min_value=5e-324, max_value=1.7976931348623157e308, allow_nan=False, allow_infinity=False),
        st.integers(min_value=1, max_value=17))
 def test_integer_rounding_matches_decimal(a, sig):
-    from hpguide.quantities import _round_sig
+    from hpguide.core.quantities import _round_sig
 
     assert _round_sig(a, sig) == _reference_round_sig(a, sig)
 
@@ -448,6 +448,6 @@ def test_integer_rounding_matches_decimal(a, sig):
 @pytest.mark.parametrize("a", [0.5, 0.05, 0.125, 2.5, 9.995, 9.9999999, 1e-3, 0.0015, 1234.5])
 @pytest.mark.parametrize("sig", [1, 2, 3, 4])
 def test_integer_rounding_matches_decimal_on_ties(a, sig):
-    from hpguide.quantities import _round_sig
+    from hpguide.core.quantities import _round_sig
 
     assert _round_sig(a, sig) == _reference_round_sig(a, sig)

@@ -9,9 +9,9 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from hpguide.schema import Entry, entry_json_schema, entry_json_schema_text
+from hpguide.core.schema import Entry, entry_json_schema, entry_json_schema_text
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 BASE = {
     "id": "x-law",

@@ -7,7 +7,7 @@ import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hpguide.yamlio import MAX_FILE_BYTES, load_yaml_file, load_yaml_text
+from hpguide.core.yamlio import MAX_FILE_BYTES, load_yaml_file, load_yaml_text
 
 
 def codes(text: str) -> list[str]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from hpguide.batchopt import minimize_batch
+from hpguide.discover.batchopt import minimize_batch
 
 
 def rosenbrock(x, members):

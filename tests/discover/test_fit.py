@@ -10,18 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hpguide.errors import HpguideError, UsageError
-from hpguide.fit import BUDGETS, chinchilla_grid, emit_entry, fit, result_json
-from hpguide.fitdata import FitData, load_points, parse_filter
-from hpguide.fitentry import example_tolerance
-from hpguide.kb import load_kb
-from hpguide.scaffold import find_placeholders
-from hpguide.schema import Entry
-from hpguide.validate import validate_kb
-from hpguide.yamlio import load_yaml_text
+from hpguide.core.errors import HpguideError, UsageError
+from hpguide.discover.fit import BUDGETS, chinchilla_grid, emit_entry, fit, result_json
+from hpguide.discover.fitdata import FitData, load_points, parse_filter
+from hpguide.discover.fitentry import example_tolerance
+from hpguide.kb.load import load_kb
+from hpguide.kb.scaffold import find_placeholders
+from hpguide.core.schema import Entry
+from hpguide.kb.validate import validate_kb
+from hpguide.core.yamlio import load_yaml_text
 
-from .conftest import ROOT
-from .test_cli import assert_clean_error, run
+from ..conftest import ROOT
+from ..helpers import assert_clean_error, run
 
 EPOCH_CSV = ROOT.parent / "shared" / "data" / "chinchilla-fig4-epoch-extracted.csv"
 #: Besiroglu et al. 2024 (arXiv 2404.10102), Table 1: the refit on these points, 5 highest losses dropped.

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from hpguide import schedules
-from hpguide.errors import UsageError
+from hpguide.discover import schedules
+from hpguide.core.errors import UsageError
 
-from .test_cli import assert_clean_error, run
+from ..helpers import assert_clean_error, run
 
 PEAK = 1e-3
 

@@ -11,12 +11,12 @@ import pytest
 from ruamel.yaml import YAML
 
 import hpguide
-from hpguide.compiled import load_compiled
-from hpguide.errors import UsageError
-from hpguide.sweep import PROXY_FRACTION, log_grid, plan_sweep, to_csv, to_optuna_script, to_wandb_yaml
+from hpguide.kb.compiled import load_compiled
+from hpguide.core.errors import UsageError
+from hpguide.discover.sweep import PROXY_FRACTION, log_grid, plan_sweep, to_csv, to_optuna_script, to_wandb_yaml
 
-from .conftest import KB
-from .test_cli import assert_clean_error, run
+from ..conftest import KB
+from ..helpers import assert_clean_error, run
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ import math
 
 import pytest
 
-from hpguide.errors import HpguideError, UsageError
-from hpguide.kb import load_kb
-from hpguide.transfer import BASE_KEYS, parse_assignments, python_literal
-from hpguide.transfer import transfer as _transfer
+from hpguide.core.errors import HpguideError, UsageError
+from hpguide.kb.load import load_kb
+from hpguide.discover.transfer import BASE_KEYS, parse_assignments, python_literal
+from hpguide.discover.transfer import transfer as _transfer
 
-from .conftest import KB
-from .test_cli import assert_clean_error, run
+from ..conftest import KB
+from ..helpers import assert_clean_error, run
 
 @pytest.fixture(scope="module")
 def kb():

@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from hpguide.errors import UsageError
-from hpguide.kb import load_kb
-from hpguide.verify import fit_power_law, printed_tolerance, read_csv_columns, verify
+from hpguide.core.errors import UsageError
+from hpguide.kb.load import load_kb
+from hpguide.discover.verify import fit_power_law, printed_tolerance, read_csv_columns, verify
 
-from .conftest import CORPUS, KB
-from .test_cli import assert_clean_error, run
+from ..conftest import CORPUS, KB
+from ..helpers import assert_clean_error, run
 
 GPT3 = KB / "learning-rate" / "gpt3-2020-lr-trend.yaml"
 GPT3_ROWS = [(1.25e8, 6.0e-4), (3.5e8, 3.0e-4), (7.6e8, 2.5e-4), (1.3e9, 2.0e-4), (2.7e9, 1.6e-4), (6.7e9, 1.2e-4),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hpguide.cite import bibtex, short_citation
-from hpguide.kb import load_kb
+from hpguide.kb.cite import bibtex, short_citation
+from hpguide.kb.load import load_kb
 
-from .conftest import KB
+from ..conftest import KB
 
 
 def test_bibtex_for_an_arxiv_source():

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from hpguide.compiled import compile_kb, decode_cache, encode_cache, load_compiled
-from hpguide.resolve import resolve
+from hpguide.kb.compiled import compile_kb, decode_cache, encode_cache, load_compiled
+from hpguide.resolver.resolve import resolve
 
-from .conftest import CORPUS, KB, ROOT
+from ..conftest import CORPUS, KB, ROOT
 
 FILES = [KB / "accounting" / "compute-6nd.yaml", CORPUS / "resolver" / "test-n-law.yaml"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from hpguide.kb import load_kb
-from hpguide.validate import check_examples, probe_relations
+from hpguide.kb.load import load_kb
+from hpguide.kb.validate import check_examples, probe_relations
 
-from .conftest import KB
+from ..conftest import KB
 
 _KB = load_kb(KB)
 IDS = sorted(_KB.entries)

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hpguide.fmt import FormatError, files_to_format, format_file, format_text, normalise_float
-from hpguide.kb import entry_files
-from hpguide.yamlio import load_yaml_text
+from hpguide.kb.fmt import FormatError, files_to_format, format_file, format_text, normalise_float
+from hpguide.kb.load import entry_files
+from hpguide.core.yamlio import load_yaml_text
 
-from .conftest import CORPUS, KB
-from .test_cli import assert_clean_error, run
+from ..conftest import CORPUS, KB
+from ..helpers import assert_clean_error, run
 
 KB_FILES = entry_files(KB)
 

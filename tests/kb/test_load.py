@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from hpguide.errors import KBError
-from hpguide.kb import content_hash, entry_files, load_kb, locate_kb
+from hpguide.core.errors import KBError
+from hpguide.kb.load import content_hash, entry_files, load_kb, locate_kb
 
-from .conftest import KB, ROOT
+from ..conftest import KB, ROOT
 
 
 def test_locate_prefers_explicit_then_env(tmp_path, monkeypatch):
@@ -32,7 +32,7 @@ def test_registry_and_release_are_not_entries():
 
 
 def test_version_changes_with_content(make_kb):
-    from .conftest import CORPUS
+    from ..conftest import CORPUS
 
     root = make_kb(copy=[CORPUS / "good" / "good-law.yaml"])
     before = content_hash(root)

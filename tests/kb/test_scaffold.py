@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from hpguide.errors import FormulaError, UsageError
-from hpguide.scaffold import (
+from hpguide.core.errors import FormulaError, UsageError
+from hpguide.kb.scaffold import (
     PLACEHOLDER,
     SCHEMA_COMMENT,
     collect_fields,
@@ -16,11 +16,11 @@ from hpguide.scaffold import (
     scaffold_text,
     write_new_entry,
 )
-from hpguide.validate import validate_kb
-from hpguide.yamlio import load_yaml_text
+from hpguide.kb.validate import validate_kb
+from hpguide.core.yamlio import load_yaml_text
 
-from .conftest import CORPUS, KB
-from .test_cli import assert_clean_error, run
+from ..conftest import CORPUS, KB
+from ..helpers import assert_clean_error, run
 
 SYMBOLS = frozenset(load_yaml_text((KB / "symbols.yaml").read_text())[0].data["symbols"])
 FLAGS = {"id": "test-2025-lr", "kind": "law", "topic": "learning-rate", "title": "A test LR law",

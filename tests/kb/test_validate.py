@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hpguide.codes import CODES
-from hpguide.validate import validate_kb
+from hpguide.core.codes import CODES
+from hpguide.kb.validate import validate_kb
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 BAD = sorted((CORPUS / "bad").glob("*.yaml"))
 SENTINEL = Path("/tmp/hpguide-pwned")
@@ -80,7 +80,7 @@ def test_superseded_by_must_exist(make_kb):
 def test_broken_registry_is_a_kb_error(make_kb):
     root = make_kb()
     (root / "symbols.yaml").write_text("version: 1\nsymbols:\n  N: {meaning: x}\n")
-    from hpguide.errors import KBError
+    from hpguide.core.errors import KBError
 
     with pytest.raises(KBError, match="registry"):
         validate_kb(root)
@@ -89,7 +89,7 @@ def test_broken_registry_is_a_kb_error(make_kb):
 def test_stale_committed_schema_is_reported(tmp_path):
     import shutil
 
-    from .conftest import KB
+    from ..conftest import KB
 
     shutil.copytree(KB, tmp_path / "heuristics")
     (tmp_path / "schema").mkdir()

@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from hpguide.errors import UsageError
-from hpguide.kb import load_kb
-from hpguide.versioning import (
+from hpguide.core.errors import UsageError
+from hpguide.kb.load import load_kb
+from hpguide.kb.versioning import (
     changelog_markdown,
     check_against,
     diff_revisions,
@@ -18,8 +18,8 @@ from hpguide.versioning import (
     meaning_changes,
 )
 
-from .conftest import CORPUS, KB
-from .test_cli import assert_clean_error, run
+from ..conftest import CORPUS, KB
+from ..helpers import assert_clean_error, run
 
 GOOD = (CORPUS / "good" / "good-law.yaml").read_text()
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 import hpguide
-from hpguide.errors import QuantityError, UsageError
-from hpguide.api import evaluate_grid, parse_inputs
+from hpguide.core.errors import QuantityError, UsageError
+from hpguide.resolver.api import evaluate_grid, parse_inputs
 
-from .conftest import KB
+from ..conftest import KB
 
 
 def test_query_api_matches_the_json_contract():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from hpguide.compiled import compile_kb
-from hpguide.errors import UsageError
-from hpguide.resolve import resolve
+from hpguide.kb.compiled import compile_kb
+from hpguide.core.errors import UsageError
+from hpguide.resolver.resolve import resolve
 
-from .conftest import CORPUS, KB
+from ..conftest import CORPUS, KB
 
 FILES = [KB / "accounting" / "compute-6nd.yaml", KB / "accounting" / "transformer-params-from-shape.yaml",
          *sorted((CORPUS / "resolver").glob("*.yaml"))]
@@ -141,7 +141,7 @@ def test_a_rule_with_defaults_for_fills_before_the_configs(make_kb):
             .replace("given: {N: 1.0e6}, expect: {eta: 5.0e-4}", "given: {d_model: 4096}, expect: {n_layers: 32}")
             .replace('warnings: ["N counts embeddings."]', "defaults_for: [n_layers]"))
     root = make_kb({"test-aspect.yaml": rule}, copy=FILES)
-    from hpguide.validate import validate_kb
+    from hpguide.kb.validate import validate_kb
 
     assert validate_kb(root)[1] == []
     result = resolve(compile_kb(root), {"d_model": 5120.0, "D": 1e12})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hpguide.kb import load_kb
-from hpguide.sitegen import _md, formula_latex
+from hpguide.kb.load import load_kb
+from hpguide.site.generate import _md, formula_latex
 
-from .conftest import KB
+from ..conftest import KB
 
 
 def test_formula_latex_uses_the_registry_and_keeps_constants_plain():

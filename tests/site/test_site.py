@@ -18,9 +18,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from hpguide.kb import load_kb
+from hpguide.kb.load import load_kb
 
-from .conftest import KB, ROOT
+from ..conftest import KB, ROOT
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -1,7 +1,7 @@
 """Command line of the contributor tools: `hpguide new`, `fmt`, `diff`, `changelog`.
 
-Parsing and rendering only; the work is done by :mod:`hpguide.scaffold`,
-:mod:`hpguide.fmt` and :mod:`hpguide.versioning`.
+Parsing and rendering only; the work is done by :mod:`hpguide.kb.scaffold`,
+:mod:`hpguide.kb.fmt` and :mod:`hpguide.kb.versioning`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
 
 def register(sub) -> None:
     """Add `new`, `fmt`, `diff` and `changelog` to the ``hpguide`` parser."""
-    from .cli import add_kb_option
+    from .main import add_kb_option
 
     p = sub.add_parser(
         "new", help="scaffold a new entry file",
@@ -67,9 +67,9 @@ def _terminal_input(prompt: str) -> str:
 
 
 def cmd_new(args, out) -> int:
-    from .compiled import load_compiled
-    from .kb import locate_kb
-    from .scaffold import collect_fields, write_new_entry
+    from ..kb.compiled import load_compiled
+    from ..kb.load import locate_kb
+    from ..kb.scaffold import collect_fields, write_new_entry
 
     root = locate_kb(args.kb)
     symbols = load_compiled(root).symbols
@@ -82,8 +82,8 @@ def cmd_new(args, out) -> int:
 
 
 def cmd_fmt(args, out) -> int:
-    from .errors import HpguideError
-    from .fmt import files_to_format, format_file
+    from ..core.errors import HpguideError
+    from ..kb.fmt import files_to_format, format_file
 
     files = files_to_format(args.files, args.kb)
     changed, failed = 0, 0
@@ -113,7 +113,7 @@ def _exact(value) -> str:
 
 
 def render_diff(diff) -> str:
-    """The text ``hpguide diff`` prints for a :class:`~hpguide.versioning.KBDiff`."""
+    """The text ``hpguide diff`` prints for a :class:`~hpguide.kb.versioning.KBDiff`."""
     lines = [f"KB {diff.old_label} (release {diff.old_release}) -> {diff.new_label} (release {diff.new_release})"]
     if not diff.entries:
         lines.append("no entry changed")
@@ -144,7 +144,7 @@ def render_diff(diff) -> str:
 
 
 def cmd_diff(args, out) -> int:
-    from .versioning import diff_revisions
+    from ..kb.versioning import diff_revisions
 
     diff = diff_revisions(args.kb, args.rev1, args.rev2)
     if args.json:
@@ -158,8 +158,8 @@ def cmd_diff(args, out) -> int:
 
 
 def cmd_changelog(args, out) -> int:
-    from .kb import load_kb
-    from .versioning import changelog_markdown
+    from ..kb.load import load_kb
+    from ..kb.versioning import changelog_markdown
 
     out.write(changelog_markdown(load_kb(args.kb)))
     return EXIT_OK

@@ -1,7 +1,7 @@
 """Command line of `hpguide fit` (fitting laws to your own runs).
 
-Parsing and rendering only; the work is done by :mod:`hpguide.fitdata`,
-:mod:`hpguide.fit` and :mod:`hpguide.fitentry`.
+Parsing and rendering only; the work is done by :mod:`hpguide.discover.fitdata`,
+:mod:`hpguide.discover.fit` and :mod:`hpguide.discover.fitentry`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any, TextIO
 
-    from .fit import FitResult
+    from ..discover.fit import FitResult
 
 EXIT_OK = 0
 SOURCE_KEYS = ("arxiv", "url", "doi", "title", "authors", "year", "venue", "where")
@@ -52,7 +52,7 @@ def register(sub) -> None:
     """Add ``hpguide fit`` to the ``hpguide`` parser."""
     import argparse
 
-    from .cli import add_kb_option
+    from .main import add_kb_option
 
     p = sub.add_parser("fit", help="fit a power law or the Chinchilla loss to your own runs (CSV)",
                        description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -86,7 +86,7 @@ def register(sub) -> None:
 
 
 def _source(items: list[str]) -> dict[str, Any] | None:
-    from .errors import UsageError
+    from ..core.errors import UsageError
 
     if not items:
         return None
@@ -133,7 +133,7 @@ def _interval(ci: Any) -> str:
 
 def render(result: FitResult, payload: dict[str, Any], out: TextIO) -> None:
     """The human report of a fit."""
-    from .quantities import format_quantity
+    from ..core.quantities import format_quantity
 
     w = out.write
     data = result.data
@@ -173,9 +173,9 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     import json
     import os
 
-    from .errors import UsageError
-    from .fit import emit_entry, fit, plot_fit, result_json
-    from .fitdata import load_points
+    from ..core.errors import UsageError
+    from ..discover.fit import emit_entry, fit, plot_fit, result_json
+    from ..discover.fitdata import load_points
 
     emit = args.emit_entry
     if emit == "-" and args.json:
@@ -202,7 +202,7 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
         plot_fit(result, args.plot)
         notes.write(f"plot: {args.plot}\n")
     if emit:
-        from .compiled import load_compiled
+        from ..kb.compiled import load_compiled
 
         symbols = load_compiled(args.kb).symbols
         text = emit_entry(result, entry_id or "my-fit", symbols=symbols, source=source, command=_command(args))

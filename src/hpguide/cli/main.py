@@ -2,7 +2,7 @@
 
 All the work happens in the library; this module turns arguments into library
 calls and results into text. Bad input never produces a traceback: every
-:class:`~hpguide.errors.HpguideError` becomes one ``hpguide: error: ...``
+:class:`~hpguide.core.errors.HpguideError` becomes one ``hpguide: error: ...``
 line and exit code 2 (1 where the KB itself is invalid).
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from . import __version__
-from .errors import HpguideError, UsageError
+from .. import __version__
+from ..core.errors import HpguideError, UsageError
 
 TYPE_CHECKING = False  # neither typing nor the heavy modules are imported at start-up
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import TextIO
 
-    from .kb import KnowledgeBase, LoadedEntry
+    from ..kb.load import KnowledgeBase, LoadedEntry
 
 __all__ = ["main", "build_parser"]
 
@@ -38,7 +38,7 @@ def add_kb_option(parser: argparse.ArgumentParser) -> None:
 
 #: Modules that add command groups; each has ``register(subparsers)``, which adds its
 #: subcommands with ``set_defaults(handler=function(args, out) -> exit code)``.
-EXTENSIONS: tuple[str, ...] = ("hpguide.cli_fit", "hpguide.cli_tools", "hpguide.cli_contrib", "hpguide.cli_site")
+EXTENSIONS: tuple[str, ...] = ("hpguide.cli.fit", "hpguide.cli.tools", "hpguide.cli.contrib", "hpguide.cli.site")
 
 QUERY_FLAGS = (
     ("--params", "-N", "params", "total parameters N, embeddings included (e.g. 7B)"),
@@ -216,11 +216,11 @@ def find_entry(kb: KnowledgeBase, entry_id: str) -> LoadedEntry:
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from .validate import validate_kb
+    from ..kb.validate import validate_kb
 
     kb, problems = validate_kb(args.kb)
     if args.against:
-        from .versioning import check_against
+        from ..kb.versioning import check_against
 
         problems = sorted(set(problems) | set(check_against(kb.root, args.against, kb=kb)))
     if args.json:
@@ -241,7 +241,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from .kb import load_kb
+    from ..kb.load import load_kb
 
     kb = load_kb(args.kb)
     rows = [
@@ -267,9 +267,9 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    from .cite import short_citation
-    from .kb import load_kb
-    from .validate import reproduce_example
+    from ..kb.cite import short_citation
+    from ..kb.load import load_kb
+    from ..kb.validate import reproduce_example
 
     kb = load_kb(args.kb)
     item = find_entry(kb, args.id)
@@ -339,8 +339,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_cite(args: argparse.Namespace, out: TextIO) -> int:
-    from .cite import bibtex
-    from .kb import load_kb
+    from ..kb.cite import bibtex
+    from ..kb.load import load_kb
 
     kb = load_kb(args.kb)
     out.write(bibtex(find_entry(kb, args.id).entry))
@@ -348,14 +348,14 @@ def cmd_cite(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    from .schema import entry_json_schema_text
+    from ..core.schema import entry_json_schema_text
 
     out.write(entry_json_schema_text())
     return EXIT_OK
 
 
 def cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
-    from .codes import CODES
+    from ..core.codes import CODES
 
     for code in CODES.values():
         out.write(f"{code.code} {code.slug}\n    {code.meaning}\n    fix: {code.fix}\n")
@@ -363,9 +363,9 @@ def cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_query(args: argparse.Namespace):
-    from .compiled import load_compiled
-    from .api import parse_inputs
-    from .resolve import resolve
+    from ..kb.compiled import load_compiled
+    from ..resolver.api import parse_inputs
+    from ..resolver.resolve import resolve
 
     extra: dict[str, str] = {}
     for item in args.set:

@@ -1,4 +1,4 @@
-"""Rendering a :class:`~hpguide.resolve.QueryResult` for people: terminal text and Markdown.
+"""Rendering a :class:`~hpguide.resolver.resolve.QueryResult` for people: terminal text and Markdown.
 
 JSON needs no renderer: :meth:`QueryResult.to_dict` is the contract, dumped
 with sorted keys so that two runs give byte-identical output.
@@ -7,12 +7,12 @@ with sorted keys so that two runs give byte-identical output.
 from __future__ import annotations
 
 
-from .quantities import format_quantity
+from ..core.quantities import format_quantity
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Mapping
-from .resolve import GROUP_ORDER, QueryResult, Result
+from ..resolver.resolve import GROUP_ORDER, QueryResult, Result
 
 __all__ = ["GROUP_TITLES", "to_json", "to_text", "to_markdown", "explain"]
 

@@ -1,11 +1,11 @@
 """Command line of `hpguide site build` and `hpguide site serve` (the guide site).
 
-Parsing and rendering only; :mod:`hpguide.sitegen` does the work.
+Parsing and rendering only; :mod:`hpguide.site.generate` does the work.
 """
 
 from __future__ import annotations
 
-from .cli import add_kb_option
+from .main import add_kb_option
 
 
 def register(sub) -> None:
@@ -41,8 +41,8 @@ def _log_mkdocs() -> None:
 def cmd_build(args, out) -> int:
     import time
 
-    from .sitegen import build, find_site
-    from .kb import locate_kb
+    from ..site.generate import build, find_site
+    from ..kb.load import locate_kb
 
     _log_mkdocs()
     start = time.perf_counter()
@@ -57,8 +57,8 @@ def cmd_serve(args, out) -> int:
     import http.server
     import tempfile
 
-    from .kb import locate_kb
-    from .sitegen import build, find_site
+    from ..kb.load import locate_kb
+    from ..site.generate import build, find_site
 
     _log_mkdocs()
     site = find_site(args.site, kb_root=locate_kb(args.kb))

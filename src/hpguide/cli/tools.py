@@ -1,8 +1,8 @@
 """Command line of `hpguide verify`, `transfer`, `schedule` and `sweep`.
 
 Parsing and rendering only; the work is done by the library modules
-(:mod:`hpguide.verify`, :mod:`hpguide.transfer`, :mod:`hpguide.schedules`,
-:mod:`hpguide.sweep`), imported inside the handlers to keep start-up fast.
+(:mod:`hpguide.discover.verify`, :mod:`hpguide.discover.transfer`, :mod:`hpguide.discover.schedules`,
+:mod:`hpguide.discover.sweep`), imported inside the handlers to keep start-up fast.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ def _num(value: float | None) -> str:
 
 
 def _quantity(flag: str, text: str | None, positive: bool = True) -> float | None:
-    from .errors import QuantityError
-    from .quantities import parse_quantity
+    from ..core.errors import QuantityError
+    from ..core.quantities import parse_quantity
 
     if text is None:
         return None
@@ -48,7 +48,7 @@ def _json(payload: object) -> str:
 
 def register(sub) -> None:
     """Add ``verify``, ``transfer``, ``schedule`` and ``sweep`` to the ``hpguide`` parser."""
-    from .cli import add_kb_option
+    from .main import add_kb_option
 
     p = sub.add_parser(
         "verify", help="refit constants from source data and re-run every example (exit 1 if one fails)",
@@ -95,7 +95,7 @@ def register(sub) -> None:
         "(llama-deepseek-warmup-2000-steps); cosine decays to 10% (cosine-decay-to-10pct); linear decays to 0 "
         "(defazio-2023-linear-decay-to-zero, draft); wsd holds the peak and cools down over 20% of the steps to 0 "
         "with the 1-sqrt shape (hagele-2024-cooldown), or over 10% with --from minicpm-2024-wsd. From Python: "
-        "hpguide.schedules.get(kind, peak=..., steps=..., as_multiplier=True) is a lr_lambda for "
+        "hpguide.discover.schedules.get(kind, peak=..., steps=..., as_multiplier=True) is a lr_lambda for "
         "torch.optim.lr_scheduler.LambdaLR (set the optimizer's lr to the peak).",
         epilog="example: hpguide schedule --kind wsd --peak 3e-4 --steps 100k --warmup 2k --cooldown 0.2")
     p.add_argument("--kind", required=True, choices=("cosine", "linear", "wsd", "constant"))
@@ -143,9 +143,9 @@ def register(sub) -> None:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from .cli import find_entry
-    from .kb import load_kb
-    from .verify import TOLERANCE_RULE, check_request, verify
+    from .main import find_entry
+    from ..kb.load import load_kb
+    from ..discover.verify import TOLERANCE_RULE, check_request, verify
 
     rel_tol = _quantity("--rel-tol", args.rel_tol)
     check_request(args.ids, args.data, rel_tol)
@@ -207,7 +207,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
-    from .transfer import python_literal, transfer
+    from ..discover.transfer import python_literal, transfer
 
     plan = transfer(args.param, args.base, args.target, kb=args.kb, include_drafts=args.include_drafts)
     if args.json:
@@ -261,8 +261,8 @@ def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
-    from . import schedules
-    from .errors import UsageError
+    from ..discover import schedules
+    from ..core.errors import UsageError
 
     if args.every < 1:
         raise UsageError("--every must be at least 1")
@@ -300,9 +300,9 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
-    from . import sweep
-    from .errors import UsageError
-    from .quantities import format_quantity
+    from ..discover import sweep
+    from ..core.errors import UsageError
+    from ..core.quantities import format_quantity
 
     if args.lr_range_test and args.format in ("wandb", "optuna"):
         raise UsageError("an LR range test is one run: use --format text, csv or json")
@@ -347,7 +347,7 @@ def cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _sweep_header(plan, w) -> None:
-    from .quantities import format_quantity
+    from ..core.quantities import format_quantity
 
     w(f"hpguide sweep  (KB {plan.kb_version})\n")
     w(f"target  N = {format_quantity(plan.target['N'])}, D = {format_quantity(plan.target['D'])}\n")

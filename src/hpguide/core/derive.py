@@ -7,9 +7,9 @@ equation solved for the one unknown input) when the output and all other
 inputs are known. The validator uses it inside one entry to reproduce the
 examples; the resolver uses it across definitions.
 
-Values are floats (evaluated with :func:`~hpguide.evaluate.compile_scalar`,
+Values are floats (evaluated with :func:`~hpguide.core.evaluate.compile_scalar`,
 no numpy import) or numpy arrays (evaluated with
-:func:`~hpguide.evaluate.compile_tree`).
+:func:`~hpguide.core.evaluate.compile_tree`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Evaluating compiled formula trees, without sympy and (for scalars) without numpy.
 
-A tree is plain data produced by :func:`hpguide.formula.to_tree`:
+A tree is plain data produced by :func:`hpguide.core.formula.to_tree`:
 ``float | str | (op, *children)`` with ops ``+``, ``*`` (n-ary), ``**``,
 ``log``, ``exp``, ``floor``, ``ceil``, ``min``, ``max``. Trees are cached as
 JSON, so a query can evaluate the whole KB without importing sympy, pydantic

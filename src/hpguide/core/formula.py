@@ -12,7 +12,7 @@ never hands entry text to ``sympify``, ``parse_expr``, ``eval`` or ``lambdify``
    :func:`solve_for` produced) into a tree of plain tuples made only of the
    operations below. The tree is data: it can be cached as JSON and compiled
    without sympy.
-3. :mod:`hpguide.evaluate` compiles trees into nested closures (over ``math``
+3. :mod:`hpguide.core.evaluate` compiles trees into nested closures (over ``math``
    for one point, over numpy for arrays): fast, and no code generation.
 
 Limits keep hostile input cheap: source length, node count, nesting depth and
@@ -270,7 +270,7 @@ def parse(
     ``allowed_names`` restricts the names the formula may use (registered
     symbols plus the entry's constants); ``None`` allows any plain name.
     Names in ``constants`` become real symbols, all others positive ones.
-    Raises :class:`~hpguide.errors.FormulaError` with a caret under the bad part.
+    Raises :class:`~hpguide.core.errors.FormulaError` with a caret under the bad part.
     """
     if not isinstance(source, str):
         raise FormulaError(f"a formula must be text, not {type(source).__name__}")

@@ -191,7 +191,7 @@ def parse_quantity(text: str, *, positive: bool = True) -> float:
     values.
 
     Returns the value as a finite float. Raises
-    :class:`~hpguide.errors.QuantityError` with a one-line message naming the
+    :class:`~hpguide.core.errors.QuantityError` with a one-line message naming the
     text and what to write instead.
     """
     if not isinstance(text, str):

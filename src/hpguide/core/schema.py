@@ -2,7 +2,7 @@
 
 These models are the contributor contract (DESIGN.md, "The entry format").
 They check the shape of one file; checks that need the registry, the formula
-engine or other entries live in :mod:`hpguide.validate`.
+engine or other entries live in :mod:`hpguide.kb.validate`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ Two forms:
     paper's implausible estimates to an optimiser that stopped early on the
     *mean* loss; the sum does not.)
 
-    All 4,500 starts run at once in :mod:`hpguide.batchopt` with the analytic
+    All 4,500 starts run at once in :mod:`hpguide.discover.batchopt` with the analytic
     gradient, in coordinates centred on the data (``a - alpha * mean(log N)``
     instead of ``a``: the same objective and the same starts, a better
     conditioned problem); the five best end points are then polished by
@@ -32,7 +32,7 @@ generator and refitted (the Chinchilla refits start from the full fit's best
 start only); the 2.5th and 97.5th percentiles of each constant are the
 interval. Same data, form and seed give the same numbers.
 
-:func:`emit_entry` (from :mod:`hpguide.fitentry`) turns a result into a draft KB entry.
+:func:`emit_entry` (from :mod:`hpguide.discover.fitentry`) turns a result into a draft KB entry.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from .batchopt import minimize_batch
-from .errors import UsageError
+from ..core.errors import UsageError
 from .fitdata import FitData, require_positive
 
 __all__ = [

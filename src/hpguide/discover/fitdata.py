@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import FormulaError, QuantityError, UsageError
-from .evaluate import compile_tree
-from .formula import parse, to_tree
-from .quantities import parse_quantity
-from .schema import SYMBOL_PATTERN
+from ..core.errors import FormulaError, QuantityError, UsageError
+from ..core.evaluate import compile_tree
+from ..core.formula import parse, to_tree
+from ..core.quantities import parse_quantity
+from ..core.schema import SYMBOL_PATTERN
 
 __all__ = [
     "Column",

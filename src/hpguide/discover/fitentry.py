@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import UsageError
-from .scaffold import PLACEHOLDER, SCHEMA_COMMENT
-from .schema import ID_PATTERN
+from ..core.errors import UsageError
+from ..kb.scaffold import PLACEHOLDER, SCHEMA_COMMENT
+from ..core.schema import ID_PATTERN
 
 if TYPE_CHECKING:
     from .fit import FitResult
@@ -137,7 +137,7 @@ def _source_lines(source: Mapping[str, Any] | None, year: int) -> list[str]:
         ]
     from pydantic import ValidationError
 
-    from .schema import Source
+    from ..core.schema import Source
 
     try:
         checked = Source.model_validate(dict(source))

@@ -30,7 +30,7 @@ which value. Use with PyTorch, whose ``LambdaLR`` multiplies the optimizer's
 LR by the function's value, so pass the multiplier and set the optimizer's LR
 to the peak::
 
-    sched = hpguide.schedules.get("wsd", peak=3e-4, steps=100_000, warmup=2000, as_multiplier=True)
+    sched = hpguide.discover.schedules.get("wsd", peak=3e-4, steps=100_000, warmup=2000, as_multiplier=True)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=sched)   # optimizer lr = 3e-4
 """
 
@@ -41,7 +41,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import UsageError
+from ..core.errors import UsageError
 
 __all__ = ["KINDS", "DECAY_SHAPES", "DEFAULT_SOURCES", "Schedule", "make_schedule", "get", "key_steps", "sample_steps",
            "plot"]
@@ -125,8 +125,8 @@ def _whole(name: str, value: float) -> int:
 
 def _entry_value(entry_id: str, symbol: str, kb: str | os.PathLike[str] | None) -> tuple[float | None, str]:
     """The constant output ``symbol`` of a schedule entry (None when the KB lacks it) and the entry's status."""
-    from .compiled import load_compiled
-    from .derive import derive
+    from ..kb.compiled import load_compiled
+    from ..core.derive import derive
 
     entry = load_compiled(kb).entry(entry_id)
     if entry is None:

@@ -9,7 +9,7 @@
    resolver assumes. The proxy keeps the target's tokens per parameter, so the
    laws that depend on D are read at the same horizon ratio.
 2. **Grids.** Every applicable law is evaluated at the proxy with
-   :func:`hpguide.api.query`. The LR grid is log-spaced from
+   :func:`hpguide.resolver.api.query`. The LR grid is log-spaced from
    ``min / margin`` to ``max * margin`` over the in-range answers for ``eta``
    (the query's spread; all answers, with a note, when none is in range); the
    batch grid the same over ``B``, rounded to whole sequences. The laws'
@@ -27,8 +27,8 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
-from .errors import UsageError
-from .quantities import format_quantity
+from ..core.errors import UsageError
+from ..core.quantities import format_quantity
 
 __all__ = ["PROXY_FRACTION", "MUP_ENTRY", "LawValue", "SweepPlan", "RangeTest", "plan_sweep", "log_grid",
            "to_csv", "to_wandb_yaml", "to_optuna_script"]
@@ -156,7 +156,7 @@ def _span(result, symbol: str, notes: list[str]) -> tuple[float, float, list[str
 
 def _proxy_floor(kb) -> tuple[float, dict[str, float], str] | None:
     """N and shape of the smallest muP proxy (width = lower end of the muP entry's validity), or None."""
-    from .api import query
+    from ..resolver.api import query
 
     entry = kb.entry(MUP_ENTRY)
     if entry is None or "d_model" not in entry.validity:
@@ -185,10 +185,10 @@ def plan_sweep(
 ) -> SweepPlan:
     """Plan the LR (and batch) sweep at a proxy of a target with ``params`` parameters and ``tokens`` tokens.
 
-    ``kb`` is a KB directory or a :class:`~hpguide.compiled.CompiledKB` (default: the located KB).
+    ``kb`` is a KB directory or a :class:`~hpguide.kb.compiled.CompiledKB` (default: the located KB).
     """
-    from .api import query
-    from .compiled import CompiledKB, load_compiled
+    from ..resolver.api import query
+    from ..kb.compiled import CompiledKB, load_compiled
 
     for name, value in (("params", params), ("tokens", tokens), ("proxy params", proxy_params),
                         ("proxy tokens", proxy_tokens)):

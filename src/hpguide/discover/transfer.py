@@ -6,7 +6,7 @@ per-group value as an equation of registry symbols: the proxy's tuned values
 (``d_model_base``, ``n_layers_base``), batch and duration (``B_base``,
 ``D_base``) and the target's (``d_model``, ``n_layers``, ``B``, ``D``,
 ``d_head``). :func:`transfer` maps the user's ``key=value`` strings to those
-symbols, evaluates the entries' equations with :func:`~hpguide.derive.derive`
+symbols, evaluates the entries' equations with :func:`~hpguide.core.derive.derive`
 and reads each parameter group's LR, init std, multipliers, weight decay and
 Adam epsilon from the registry symbol that names it (:data:`GROUPS`). A
 quantity no equation of the entries gives is reported as "not specified by"
@@ -27,9 +27,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .errors import QuantityError, UsageError
-from .kb import KnowledgeBase, load_kb
-from .quantities import format_quantity, parse_quantity
+from ..core.errors import QuantityError, UsageError
+from ..kb.load import KnowledgeBase, load_kb
+from ..core.quantities import format_quantity, parse_quantity
 
 __all__ = ["PARAMETERISATIONS", "BASE_KEYS", "TARGET_KEYS", "GROUPS", "Setting", "TransferPlan",
            "parse_assignments", "transfer"]
@@ -221,9 +221,9 @@ def transfer(
     parameterization entry id (naming a draft entry is explicit consent). ``kb`` is a
     loaded :class:`~hpguide.kb.KnowledgeBase` or a KB directory.
     """
-    from .cite import short_reference
-    from .derive import derive
-    from .resolve import range_check
+    from ..kb.cite import short_reference
+    from ..core.derive import derive
+    from ..resolver.resolve import range_check
 
     base_values = parse_assignments(base, BASE_KEYS, "--base")
     target_values = parse_assignments(target, TARGET_KEYS, "--target")

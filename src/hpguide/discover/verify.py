@@ -29,10 +29,10 @@ Two checks, each a table:
    noisy data of their own can pass ``rel_tol`` instead.
 
 2. **Examples.** Every example of every selected entry is reproduced with
-   :func:`hpguide.validate.reproduce_example` (the entry's own tolerance).
+   :func:`hpguide.kb.validate.reproduce_example` (the entry's own tolerance).
 
 The power-law least squares here is the same fit as ``hpguide fit``'s
-power-law form (:mod:`hpguide.fit`); :func:`fit_power_law` is the place the two
+power-law form (:mod:`hpguide.discover.fit`); :func:`fit_power_law` is the place the two
 can share once both exist.
 """
 
@@ -49,13 +49,13 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from .derive import derive
-from .errors import FormulaError, HpguideError, QuantityError, UsageError
-from .evaluate import compile_tree
-from .formula import parse, symbol, to_tree
-from .kb import KnowledgeBase, LoadedEntry
-from .quantities import parse_quantity
-from .validate import reproduce_example
+from ..core.derive import derive
+from ..core.errors import FormulaError, HpguideError, QuantityError, UsageError
+from ..core.evaluate import compile_tree
+from ..core.formula import parse, symbol, to_tree
+from ..kb.load import KnowledgeBase, LoadedEntry
+from ..core.quantities import parse_quantity
+from ..kb.validate import reproduce_example
 
 __all__ = ["REL_FLOOR", "STATISTICS", "Refit", "Skipped", "ExampleCheck", "VerifyReport", "printed_tolerance",
            "fit_power_law", "read_csv_columns", "refit_entry", "check_entry_examples", "check_request", "verify"]

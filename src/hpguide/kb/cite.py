@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .schema import Entry, Source
+from ..core.schema import Entry, Source
 
 __all__ = ["short_reference", "short_citation", "bibtex_key", "bibtex"]
 

@@ -28,10 +28,10 @@ TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from typing import Any
 
-from . import __version__
-from .derive import Relation
-from .errors import FormulaError
-from .evaluate import check_node
+from .. import __version__
+from ..core.derive import Relation
+from ..core.errors import FormulaError
+from ..core.evaluate import check_node
 from .locate import blake2b, content_hash, find_kb, stat_key
 
 __all__ = [
@@ -98,7 +98,7 @@ class CompiledKB:
 def compile_payload(root: str, digest: str) -> dict[str, Any]:
     """Load and compile the KB at ``root``: the JSON-ready payload of the cache."""
     from .cite import short_citation, short_reference
-    from .kb import load_kb
+    from .load import load_kb
 
     kb = load_kb(root)
     entries = []

@@ -1,12 +1,12 @@
 """``hpguide fmt``: one layout for every entry file, comments kept.
 
-The file is read twice: by the safe loader of :mod:`hpguide.yamlio` (a file it
+The file is read twice: by the safe loader of :mod:`hpguide.core.yamlio` (a file it
 refuses, with tags, anchors or duplicate keys, is not formatted) and by
 ruamel.yaml's round-trip loader, which keeps comments, quoting and flow style.
 Then
 
 - keys are put in the order of the entry format (the field order of
-  :class:`~hpguide.schema.Entry` and of its nested models; keys the format does
+  :class:`~hpguide.core.schema.Entry` and of its nested models; keys the format does
   not know keep their order, after the known ones);
 - numbers are written one way without changing their value: floats in plain
   notation from 0.001 to 999.9..., otherwise as ``1.0e6`` / ``4.2e-4``, with
@@ -36,8 +36,8 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarint import BinaryInt, HexCapsInt, HexInt, OctalInt, ScalarInt
 
-from .errors import HpguideError
-from .yamlio import load_yaml_text
+from ..core.errors import HpguideError
+from ..core.yamlio import load_yaml_text
 
 __all__ = ["FormatError", "KEY_ORDER", "normalise_float", "format_text", "format_file", "files_to_format"]
 
@@ -54,7 +54,7 @@ def _fields(model) -> tuple[str, ...]:
 
 
 def _key_order() -> dict[str, tuple[str, ...]]:
-    from .schema import ChangelogItem, Constant, DataTable, Entry, Example, Related, Source, TableRow
+    from ..core.schema import ChangelogItem, Constant, DataTable, Entry, Example, Related, Source, TableRow
 
     return {
         "": _fields(Entry),
@@ -203,7 +203,7 @@ def format_file(path: str | os.PathLike[str], check: bool = False) -> bool:
 def files_to_format(paths: list[str], kb_root: str | os.PathLike[str] | None = None) -> list[Path]:
     """The files ``hpguide fmt`` works on: the given files, the entries below given directories,
     or (no paths) every entry of the KB."""
-    from .kb import entry_files, locate_kb
+    from .load import entry_files, locate_kb
 
     if not paths:
         return entry_files(locate_kb(kb_root))

@@ -1,9 +1,9 @@
 """Locate, read and compile a knowledge-base directory.
 
-Reading collects every problem it meets as a :class:`~hpguide.codes.Diagnostic`
+Reading collects every problem it meets as a :class:`~hpguide.core.codes.Diagnostic`
 instead of stopping at the first; entries that cannot be read are left out of
 the loaded KB. Cross-entry checks and example reproduction live in
-:mod:`hpguide.validate`.
+:mod:`hpguide.kb.validate`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Any
 import sympy as sp
 from pydantic import ValidationError
 
-from .codes import Diagnostic
-from .derive import Relation
-from .errors import FormulaError, KBError, UnknownNameError
-from .formula import parse, solve_for, symbol, to_tree
+from ..core.codes import Diagnostic
+from ..core.derive import Relation
+from ..core.errors import FormulaError, KBError, UnknownNameError
+from ..core.formula import parse, solve_for, symbol, to_tree
 from .locate import ENV_VAR, REGISTRY_FILE, RELEASE_FILE, content_hash, find_kb, yaml_files
 from .scaffold import find_placeholders
-from .schema import Entry, Registry
-from .yamlio import LoadedYaml, load_yaml_file
+from ..core.schema import Entry, Registry
+from ..core.yamlio import LoadedYaml, load_yaml_file
 
 __all__ = [
     "ENV_VAR",
@@ -83,7 +83,7 @@ class KnowledgeBase:
 
 
 def locate_kb(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The KB directory (see :func:`hpguide.locate.find_kb` for the search order)."""
+    """The KB directory (see :func:`hpguide.kb.locate.find_kb` for the search order)."""
     return Path(find_kb(explicit))
 
 
@@ -231,7 +231,7 @@ def _solver(output: str, expr: sp.Expr):
 def load_kb(root: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     """Read every file of the KB at ``root`` (located by :func:`locate_kb` when None).
 
-    Raises :class:`~hpguide.errors.KBError` only when there is no usable
+    Raises :class:`~hpguide.core.errors.KBError` only when there is no usable
     registry; every other problem is a diagnostic on the returned KB.
     """
     folder = locate_kb(root)

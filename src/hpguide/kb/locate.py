@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 
-from . import __version__
-from .errors import KBError
+from .. import __version__
+from ..core.errors import KBError
 
 try:  # the builtin module: importing hashlib would also load OpenSSL (slower start-up)
     from _blake2 import blake2b

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
-from .errors import FormulaError, HpguideError, UsageError
-from .formula import FUNCTIONS, parse
-from .schema import ARXIV_PATTERN, ID_PATTERN, Kind
+from ..core.errors import FormulaError, HpguideError, UsageError
+from ..core.formula import FUNCTIONS, parse
+from ..core.schema import ARXIV_PATTERN, ID_PATTERN, Kind
 
 __all__ = [
     "PLACEHOLDER",
@@ -254,7 +254,7 @@ def scaffold_text(new: NewEntry, symbols: Iterable[str], today: _dt.date | None 
 def write_new_entry(kb_root: str | os.PathLike[str], new: NewEntry, symbols: Iterable[str],
                     today: _dt.date | None = None) -> Path:
     """Write ``<kb_root>/<topic>/<id>.yaml``; refuses an id the KB already has and never overwrites."""
-    from .kb import entry_files
+    from .load import entry_files
 
     root = Path(kb_root)
     for path in entry_files(root):

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .codes import Diagnostic
-from .derive import derive
-from .kb import KnowledgeBase, LoadedEntry, load_kb
-from .schema import Example, entry_json_schema_text
+from ..core.codes import Diagnostic
+from ..core.derive import derive
+from .load import KnowledgeBase, LoadedEntry, load_kb
+from ..core.schema import Example, entry_json_schema_text
 
 __all__ = ["midpoint", "Reproduction", "reproduce_example", "check_examples", "probe_relations", "validate_kb"]
 

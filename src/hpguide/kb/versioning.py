@@ -11,7 +11,7 @@
   ``changelog`` of every entry.
 
 Old revisions are read with ``git ls-tree`` and ``git cat-file`` (no checkout,
-nothing executed) and parsed with the safe loader of :mod:`hpguide.yamlio`.
+nothing executed) and parsed with the safe loader of :mod:`hpguide.core.yamlio`.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .codes import Diagnostic
-from .errors import HpguideError, UsageError
-from .kb import KnowledgeBase, entry_files, load_kb, locate_kb
+from ..core.codes import Diagnostic
+from ..core.errors import HpguideError, UsageError
+from .load import KnowledgeBase, entry_files, load_kb, locate_kb
 from .locate import REGISTRY_FILE, RELEASE_FILE
-from .schema import Entry
-from .yamlio import load_yaml_file, load_yaml_text
+from ..core.schema import Entry
+from ..core.yamlio import load_yaml_file, load_yaml_text
 
 __all__ = [
     "MEANING_KEYS",
@@ -325,7 +325,7 @@ def _entry_change(entry_id: str, old: Mapping[str, Any] | None, new: Mapping[str
 
 
 def _answers(root: Path, queries) -> tuple[str, dict[str, dict[tuple[str, str], float]]]:
-    from .api import query
+    from ..resolver.api import query
     from .compiled import load_compiled
 
     compiled = load_compiled(root)

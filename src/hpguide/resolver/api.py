@@ -14,10 +14,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any
 
-from .compiled import CompiledKB, load_compiled
-from .derive import derive
-from .errors import QuantityError, UsageError
-from .quantities import parse_quantity
+from ..kb.compiled import CompiledKB, load_compiled
+from ..core.derive import derive
+from ..core.errors import QuantityError, UsageError
+from ..core.quantities import parse_quantity
 from .resolve import QueryResult, resolve
 
 __all__ = ["INPUT_SYMBOLS", "parse_inputs", "query", "evaluate_grid", "derive_grid"]
@@ -103,7 +103,7 @@ def query(
     >>> result = query(d_model=4096, tokens="1T")      # doctest: +SKIP
     >>> result.spread["eta"].median                      # doctest: +SKIP
 
-    Returns a :class:`~hpguide.resolve.QueryResult`; ``result.to_dict()`` is the
+    Returns a :class:`~hpguide.resolver.resolve.QueryResult`; ``result.to_dict()`` is the
     same object ``hpguide query --json`` prints.
     """
     compiled = kb if isinstance(kb, CompiledKB) else load_compiled(kb)

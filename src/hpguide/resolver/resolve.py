@@ -14,7 +14,7 @@
 4. **Spread** per output symbol over the in-range results, and the
    **nearest published configs** from the recipe tables.
 
-Everything here works on the compiled KB (:mod:`hpguide.compiled`): no
+Everything here works on the compiled KB (:mod:`hpguide.kb.compiled`): no
 sympy, pydantic or YAML on this path.
 """
 
@@ -26,10 +26,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any
 
-from .compiled import CompiledEntry, CompiledKB
-from .derive import Derivation, Relation, derive
-from .errors import UsageError
-from .records import Record
+from ..kb.compiled import CompiledEntry, CompiledKB
+from ..core.derive import Derivation, Relation, derive
+from ..core.errors import UsageError
+from ..core.records import Record
 
 __all__ = [
     "FILLABLE",

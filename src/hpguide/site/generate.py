@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import HpguideError, UsageError
+from ..core.errors import HpguideError, UsageError
 
 __all__ = ["SiteSources", "SiteBuildError", "find_site", "generate", "build", "REPO_URL"]
 
@@ -63,7 +63,7 @@ def find_site(explicit: str | os.PathLike[str] | None = None, kb_root: Path | No
 
 
 def _q(value: float) -> str:
-    from .quantities import format_quantity
+    from ..core.quantities import format_quantity
 
     return format_quantity(value, sig=3)
 
@@ -85,7 +85,7 @@ def formula_latex(source: str, output: str, kb: Any, constants: dict[str, Any]) 
     """``output = source`` as LaTeX, through the safe parser and sympy's printer."""
     import sympy as sp
 
-    from .formula import parse, symbol
+    from ..core.formula import parse, symbol
 
     names = _latex_names(kb)
     formula = parse(source, allowed_names=set(kb.registry.symbols) | set(constants), constants=constants)
@@ -106,8 +106,8 @@ def _slug(text: str) -> str:
 
 
 def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
-    from .cite import bibtex, short_citation
-    from .validate import reproduce_example
+    from ..kb.cite import bibtex, short_citation
+    from ..kb.validate import reproduce_example
 
     e = item.entry
     lines = ["---", f"title: {json.dumps(e.title)}", "tags:"]
@@ -234,7 +234,7 @@ def _entry_plot(item: Any, kb: Any, out_dir: Path) -> str | None:
         for name in rel.inputs - {x_name}:
             given = next((ex.given[name] for ex in e.examples if name in ex.given), None)
             if given is None:
-                from .validate import midpoint
+                from ..kb.validate import midpoint
 
                 given = midpoint(*(e.validity.get(name) or kb.registry.symbols[name].typical))
             others[name] = given
@@ -301,7 +301,7 @@ def _comparison_sweep(compiled: Any, axis: str) -> dict[str, Any]:
     """The inputs of a sweep along N (a family of shapes) or along C."""
     import numpy as np
 
-    from .api import derive_grid
+    from ..resolver.api import derive_grid
 
     if axis == "C":
         c = np.logspace(18, 26, 120)
@@ -313,7 +313,7 @@ def _comparison_sweep(compiled: Any, axis: str) -> dict[str, Any]:
 
 
 def _law_lines(compiled: Any, inputs: dict[str, Any], symbol: str) -> list[tuple[Any, Any]]:
-    from .api import evaluate_grid
+    from ..resolver.api import evaluate_grid
 
     grid = evaluate_grid(inputs, kb=compiled)
     by_id = {e.id: e for e in compiled.entries}
@@ -373,7 +373,7 @@ def _comparison_chart(compiled: Any, kb: Any, comp: Comparison, out_dir: Path) -
     """Plot every law giving ``comp.symbol`` along the sweep, with the published configs."""
     import numpy as np
 
-    from .api import derive_grid
+    from ..resolver.api import derive_grid
 
     sweep = _comparison_sweep(compiled, comp.axis)
     context = derive_grid(sweep, kb=compiled)
@@ -478,7 +478,7 @@ def _configs_page(kb: Any) -> str:
 
 
 def _codes_page() -> str:
-    from .codes import CODES
+    from ..core.codes import CODES
 
     lines = ["---", "title: Validator codes", "---", "", "# Validator codes", "",
              "`hpguide validate` prints one `path:line: CODE message` line per problem. The codes are stable.", "",
@@ -488,7 +488,7 @@ def _codes_page() -> str:
 
 
 def _changelog_page(kb: Any) -> str:
-    from .versioning import changelog_markdown
+    from ..kb.versioning import changelog_markdown
 
     body = changelog_markdown(kb, link=lambda entry_id: f"entries/{entry_id}.md")
     return "---\ntitle: KB changelog\n---\n\n" + body
@@ -534,9 +534,9 @@ def generate(build_dir: Path, kb_root: str | os.PathLike[str] | None = None,
     """Write the complete MkDocs project (config and docs) into ``build_dir``; returns its mkdocs.yml."""
     from ruamel.yaml import YAML
 
-    from .compiled import compile_payload, from_payload
-    from .kb import load_kb
-    from .locate import content_hash
+    from ..kb.compiled import compile_payload, from_payload
+    from ..kb.load import load_kb
+    from ..kb.locate import content_hash
 
     kb = load_kb(kb_root)
     if kb.diagnostics:
