@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hpguide.core.errors import HpguideError, UsageError
-from hpguide.discover.fit import BUDGETS, chinchilla_grid, emit_entry, fit, result_json
+from hpguide.discover.fit import BUDGETS, chinchilla_grid, fit, result_json
+from hpguide.discover.fitentry import emit_entry
 from hpguide.discover.fitdata import FitData, load_points, parse_filter
 from hpguide.discover.fitentry import example_tolerance
 from hpguide.kb.load import load_kb

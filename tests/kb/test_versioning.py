@@ -9,10 +9,10 @@ import pytest
 
 from hpguide.core.errors import UsageError
 from hpguide.kb.load import load_kb
+from hpguide.resolver.kbdiff import diff_revisions
 from hpguide.kb.versioning import (
     changelog_markdown,
     check_against,
-    diff_revisions,
     extract_kb,
     kb_files_at,
     meaning_changes,

@@ -113,7 +113,7 @@ def _exact(value) -> str:
 
 
 def render_diff(diff) -> str:
-    """The text ``hpguide diff`` prints for a :class:`~hpguide.kb.versioning.KBDiff`."""
+    """The text ``hpguide diff`` prints for a :class:`~hpguide.resolver.kbdiff.KBDiff`."""
     lines = [f"KB {diff.old_label} (release {diff.old_release}) -> {diff.new_label} (release {diff.new_release})"]
     if not diff.entries:
         lines.append("no entry changed")
@@ -144,7 +144,7 @@ def render_diff(diff) -> str:
 
 
 def cmd_diff(args, out) -> int:
-    from ..kb.versioning import diff_revisions
+    from ..resolver.kbdiff import diff_revisions
 
     diff = diff_revisions(args.kb, args.rev1, args.rev2)
     if args.json:

@@ -174,7 +174,8 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     import os
 
     from ..core.errors import UsageError
-    from ..discover.fit import emit_entry, fit, plot_fit, result_json
+    from ..discover.fit import fit, plot_fit, result_json
+    from ..discover.fitentry import emit_entry
     from ..discover.fitdata import load_points
 
     emit = args.emit_entry

@@ -59,7 +59,6 @@ __all__ = [
     "fit",
     "result_json",
     "plot_fit",
-    "emit_entry",
 ]
 
 FORMS = ("power", "chinchilla")
@@ -486,5 +485,3 @@ def plot_fit(result: FitResult, path: str | os.PathLike[str]) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write the plot to {os.fspath(path)}: {exc.strerror or exc}") from None
 
-
-from .fitentry import emit_entry  # noqa: E402  (re-exported: fit.emit_entry is the documented entry point)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.errors import UsageError
-from ..kb.scaffold import PLACEHOLDER, SCHEMA_COMMENT
+from ..kb.placeholders import PLACEHOLDER, SCHEMA_COMMENT
 from ..core.schema import ID_PATTERN
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from ..core.derive import Relation
 from ..core.errors import FormulaError, KBError, UnknownNameError
 from ..core.formula import parse, solve_for, symbol, to_tree
 from .locate import ENV_VAR, REGISTRY_FILE, RELEASE_FILE, content_hash, find_kb, yaml_files
-from .scaffold import find_placeholders
+from .placeholders import find_placeholders
 from ..core.schema import Entry, Registry
 from ..core.yamlio import LoadedYaml, load_yaml_file
 

@@ -25,6 +25,7 @@ from typing import Any, get_args
 from ..core.errors import FormulaError, HpguideError, UsageError
 from ..core.formula import FUNCTIONS, parse
 from ..core.schema import ARXIV_PATTERN, ID_PATTERN, Kind
+from .placeholders import PLACEHOLDER, SCHEMA_COMMENT, find_placeholders
 
 __all__ = [
     "PLACEHOLDER",
@@ -38,10 +39,6 @@ __all__ = [
     "write_new_entry",
 ]
 
-#: Every placeholder value starts with this word; no real entry text does.
-PLACEHOLDER = "TODO"
-#: First line of every entry file: editors with the YAML language server validate as you type.
-SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schema/entry.schema.json"
 KINDS: tuple[str, ...] = get_args(Kind)
 
 #: The facts ``hpguide new`` needs, in the order it asks for them, with the question.
@@ -65,17 +62,6 @@ class NewEntry:
     title: str
     arxiv: str
     equations: tuple[tuple[str, str], ...] = ()
-
-
-def find_placeholders(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
-    """(path, text) of every string value below ``data`` that starts with :data:`PLACEHOLDER`."""
-    if isinstance(data, str):
-        return [(path, data)] if data.lstrip().startswith(PLACEHOLDER) else []
-    if isinstance(data, Mapping):
-        return [hit for key, value in data.items() for hit in find_placeholders(value, path + (key,))]
-    if isinstance(data, list):
-        return [hit for i, value in enumerate(data) for hit in find_placeholders(value, path + (i,))]
-    return []
 
 
 def _equation(text: str, symbols: Iterable[str]) -> tuple[str, str]:

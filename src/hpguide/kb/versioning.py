@@ -5,8 +5,8 @@
   bumps ``version`` and adds a changelog line (HPG050); an id never disappears
   (HPG051: withdrawn and superseded entries stay in the KB, as SigmaHQ keeps
   deprecated rules) and is never reused for another entry (HPG052).
-- :func:`diff_revisions` / :func:`diff_kbs`: what changed between two
-  revisions, per entry, and how the answers of a few standard queries moved.
+- :func:`extract_kb`: a revision's KB written to a folder (for
+  :mod:`hpguide.resolver.kbdiff`, which compares the answers of two revisions).
 - :func:`changelog_markdown`: the KB's changelog page, generated from the
   ``changelog`` of every entry.
 
@@ -20,45 +20,31 @@ import datetime as _dt
 import html
 import os
 import subprocess
-import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from ..core.codes import Diagnostic
-from ..core.errors import HpguideError, UsageError
+from ..core.errors import UsageError
 from .load import KnowledgeBase, entry_files, load_kb, locate_kb
 from .locate import REGISTRY_FILE, RELEASE_FILE
 from ..core.schema import Entry
-from ..core.yamlio import load_yaml_file, load_yaml_text
+from ..core.yamlio import load_yaml_text
 
 __all__ = [
     "MEANING_KEYS",
-    "STANDARD_QUERIES",
     "kb_files_at",
     "extract_kb",
     "meaning_changes",
+    "meaning_of",
     "check_against",
-    "EntryChange",
-    "Effect",
-    "KBDiff",
-    "diff_kbs",
-    "diff_revisions",
     "changelog_markdown",
 ]
 
 #: Keys whose change is a change of meaning (needs a version bump).
 MEANING_KEYS = ("kind", "status", "superseded_by", "equations", "constants", "validity", "defaults_for", "table")
-
-#: (label, query keywords) of the queries ``hpguide diff`` reruns on both revisions.
-STANDARD_QUERIES: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("7B/1T", {"params": "7B", "tokens": "1T"}),
-    ("1B/20B", {"params": "1B", "tokens": "20B"}),
-    ("d_model 4096/1T", {"d_model": 4096, "tokens": "1T"}),
-)
 
 _GIT_TIMEOUT = 60
 
@@ -149,7 +135,8 @@ def extract_kb(kb_root: str | os.PathLike[str], rev: str, dest: str | os.PathLik
 # ---------------------------------------------------------------------------- comparing entries
 
 
-def _meaning(data: Mapping[str, Any], key: str) -> Any:
+def meaning_of(data: Mapping[str, Any], key: str) -> Any:
+    """The part of an entry that decides its meaning under ``key`` (constants by value only)."""
     value = data.get(key)
     if key == "constants" and isinstance(value, Mapping):
         return {name: c.get("value") if isinstance(c, Mapping) else c for name, c in value.items()}
@@ -164,7 +151,7 @@ def meaning_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]
     ``['constants.c_eta 0.3118 -> 0.31', 'status stable -> disputed']``."""
     out = []
     for key in MEANING_KEYS:
-        before, after = _meaning(old, key), _meaning(new, key)
+        before, after = meaning_of(old, key), meaning_of(new, key)
         if before == after:
             continue
         if isinstance(before, Mapping) and isinstance(after, Mapping):
@@ -241,133 +228,13 @@ def check_against(kb_root: str | os.PathLike[str] | None, rev: str,
         changes = meaning_changes(old, new)
         if changes and new["version"] <= old["version"]:
             version = old["version"] + 1
-            first = next(key for key in MEANING_KEYS if _meaning(old, key) != _meaning(new, key))
+            first = next(key for key in MEANING_KEYS if meaning_of(old, key) != meaning_of(new, key))
             problems.append(item.diagnostic(
                 "HPG050",
                 f"changed since {rev} without a version bump ({'; '.join(changes)}): set version: {version} and "
                 f"add '- {{version: {version}, date: {_dt.date.today().isoformat()}, change: ...}}' to changelog",
                 first))
     return sorted(problems)
-
-
-# ---------------------------------------------------------------------------- diff
-
-
-@dataclass
-class EntryChange:
-    """How one entry differs between two KB versions."""
-
-    id: str
-    change: str  # "added", "removed" or "changed"
-    old_version: int | None = None
-    new_version: int | None = None
-    keys_added: list[str] = field(default_factory=list)
-    keys_removed: list[str] = field(default_factory=list)
-    keys_changed: list[str] = field(default_factory=list)
-    constants: list[tuple[str, Any, Any]] = field(default_factory=list)
-    meaning: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Effect:
-    """One answer of a standard query that moved, appeared or disappeared."""
-
-    query: str
-    symbol: str
-    entry: str
-    old: float | None
-    new: float | None
-
-
-@dataclass
-class KBDiff:
-    old_label: str
-    new_label: str
-    old_release: str
-    new_release: str
-    entries: list[EntryChange]
-    effects: list[Effect]
-
-
-def _raw_entries(root: Path) -> dict[str, Mapping[str, Any]]:
-    out = {}
-    for path in entry_files(root):
-        loaded, _ = load_yaml_file(path)
-        if loaded is not None and isinstance(loaded.data, dict):
-            entry_id = loaded.data.get("id")
-            out[entry_id if isinstance(entry_id, str) else path.stem] = loaded.data
-    return out
-
-
-def _constant_values(data: Mapping[str, Any]) -> dict[str, Any]:
-    value = _meaning(data, "constants")
-    return value if isinstance(value, dict) else {}
-
-
-def _entry_change(entry_id: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> EntryChange | None:
-    if old is None or new is None:
-        data = new if old is None else old
-        version = data.get("version")
-        return EntryChange(entry_id, "added" if old is None else "removed",
-                           old_version=None if old is None else version, new_version=None if new is None else version)
-    if old == new:
-        return None
-    before, after = _constant_values(old), _constant_values(new)
-    return EntryChange(
-        entry_id, "changed", old.get("version"), new.get("version"),
-        keys_added=[k for k in new if k not in old],
-        keys_removed=[k for k in old if k not in new],
-        keys_changed=[k for k in new if k in old and old[k] != new[k]],
-        constants=[(n, before.get(n), after.get(n)) for n in sorted(set(before) | set(after))
-                   if before.get(n) != after.get(n)],
-        meaning=meaning_changes(old, new),
-    )
-
-
-def _answers(root: Path, queries) -> tuple[str, dict[str, dict[tuple[str, str], float]]]:
-    from ..resolver.api import query
-    from .compiled import load_compiled
-
-    compiled = load_compiled(root)
-    out = {}
-    for label, inputs in queries:
-        try:
-            result = query(kb=compiled, **inputs)
-        except HpguideError:
-            out[label] = {}
-            continue
-        out[label] = {(r.entry, r.symbol): r.value for r in result.results}
-    return compiled.kb_version.split("+")[0], out
-
-
-def diff_kbs(old_root: str | os.PathLike[str], new_root: str | os.PathLike[str],
-             labels: tuple[str, str] = ("old", "new"), queries=STANDARD_QUERIES) -> KBDiff:
-    """What changed from the KB at ``old_root`` to the one at ``new_root``, and the effect on ``queries``."""
-    old_root, new_root = Path(old_root), Path(new_root)
-    old, new = _raw_entries(old_root), _raw_entries(new_root)
-    changes = [c for entry_id in sorted(set(old) | set(new))
-               if (c := _entry_change(entry_id, old.get(entry_id), new.get(entry_id))) is not None]
-    old_release, before = _answers(old_root, queries)
-    new_release, after = _answers(new_root, queries)
-    effects = []
-    for label, _ in queries:
-        a, b = before[label], after[label]
-        for key in sorted(set(a) | set(b)):
-            x, y = a.get(key), b.get(key)
-            if x is not None and y is not None and abs(x - y) <= 1e-9 * max(abs(x), abs(y)):
-                continue
-            effects.append(Effect(label, key[1], key[0], x, y))
-    return KBDiff(labels[0], labels[1], old_release, new_release, changes, effects)
-
-
-def diff_revisions(kb_root: str | os.PathLike[str] | None, rev1: str, rev2: str | None = None,
-                   queries=STANDARD_QUERIES) -> KBDiff:
-    """:func:`diff_kbs` between git revisions ``rev1`` and ``rev2`` (None: the working tree)."""
-    root = locate_kb(kb_root)
-    with tempfile.TemporaryDirectory(prefix="hpguide-diff-") as tmp:
-        old_root = extract_kb(root, rev1, Path(tmp) / "old")
-        new_root = root if rev2 is None else extract_kb(root, rev2, Path(tmp) / "new")
-        return diff_kbs(old_root, new_root, (rev1, rev2 or "working tree"), queries)
 
 
 # ---------------------------------------------------------------------------- changelog
