@@ -1,7 +1,8 @@
 """Benchmarks of the query path (issue 3). Run: python benchmarks/bench_query.py
 
 1. `hpguide query --d-model 4096 --tokens 1T` wall time, median of N runs,
-   as a ratio to `python -c pass` measured in the same run (target <= 2.0).
+   as a ratio to `python -c pass` measured in the same run (target <= 2.0),
+   and the same query with `--json` (same target).
    The compiled-KB cache is warmed first: the target is the everyday run.
 2. API grid evaluation of every entry over 10,000 (N, D) points
    (target < 0.2 s), reported with the same-run `python -c pass` baseline.
@@ -41,8 +42,12 @@ def main() -> None:
     subprocess.run(query, check=True, stdout=subprocess.DEVNULL)  # warm the compiled-KB cache
     baseline = wall([sys.executable, "-c", "pass"], args.runs)
     q = wall(query, args.runs)
-    print(f"python -c pass:                          {baseline * 1000:7.1f} ms (median of {args.runs})")
-    print(f"hpguide query --d-model 4096 --tokens 1T: {q * 1000:7.1f} ms  ratio {q / baseline:.2f} (target <= 2.0)")
+    qj = wall([*query, "--json"], args.runs)
+    print(f"python -c pass:                                 {baseline * 1000:7.1f} ms (median of {args.runs})")
+    print(f"hpguide query --d-model 4096 --tokens 1T:        {q * 1000:7.1f} ms  ratio {q / baseline:.2f} "
+          "(target <= 2.0)")
+    print(f"hpguide query --d-model 4096 --tokens 1T --json: {qj * 1000:7.1f} ms  ratio {qj / baseline:.2f} "
+          "(target <= 2.0)")
 
     import numpy as np
 

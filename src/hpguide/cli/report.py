@@ -37,9 +37,9 @@ def q(value: float) -> str:
 
 
 def to_json(result: QueryResult) -> str:
-    import json
+    from ..core.jsontext import dumps  # not json: it imports re and enum (start-up, bench_query.py)
 
-    return json.dumps(result.to_dict(), indent=2, sort_keys=True, allow_nan=False) + "\n"
+    return dumps(result.to_dict()) + "\n"
 
 
 def _grouped(result: QueryResult) -> list[tuple[str, list[Result]]]:
