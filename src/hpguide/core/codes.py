@@ -52,6 +52,16 @@ _TABLE = [
          "Equations are keyed by the registered symbol they give."),
     Code("HPG024", "nonfinite-result", "An equation gives NaN, infinity or a negative value inside its validity range.",
          "Check the formula and the range; narrow the validity range to what the source tested."),
+    Code("HPG025", "unranged-input",
+         "An equation reads an input that has no validity range, and the entry does not say why.",
+         "Add the range the source fitted or tested to `validity`, or name the input under `unranged` with the "
+         "reason (e.g. a convention with no fitted range)."),
+    Code("HPG026", "bad-limit",
+         "A `breaks_down`, `output_bounds`, `unranged` or registry `physical` item names something the entry "
+         "(or registry) does not have.",
+         "`breaks_down` names an input of the equations, `output_bounds` an output, with bounds that are numbers "
+         "or the entry's constants; `unranged` names inputs without a validity range; registry bounds name "
+         "registered symbols."),
     Code("HPG030", "example-mismatch", "An example does not reproduce within its tolerance.",
          "Check the constants and the formula against the source; a wrong number in the source is recorded "
          "with `printed:` and a note, not by loosening the tolerance."),

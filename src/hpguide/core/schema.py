@@ -27,9 +27,13 @@ __all__ = [
     "Related",
     "TableRow",
     "DataTable",
+    "Bounds",
+    "Breakdown",
+    "OutputBound",
     "Entry",
     "SymbolDef",
     "Registry",
+    "bounds_payload",
     "entry_json_schema",
     "entry_json_schema_text",
 ]
@@ -165,6 +169,49 @@ class DataTable(_Model):
         return self
 
 
+BoundValue = Number | SymbolName
+
+
+class Bounds(_Model):
+    """A side on each end: ``above``/``at_least`` (lower, exclusive/inclusive), ``below``/``at_most`` (upper).
+
+    A bound is a number or the name of another quantity (a registry symbol, or
+    in an entry one of its constants), compared when that quantity is known.
+    """
+
+    above: BoundValue | None = None
+    at_least: BoundValue | None = None
+    below: BoundValue | None = None
+    at_most: BoundValue | None = None
+
+    @model_validator(mode="after")
+    def _one_per_side(self) -> Bounds:
+        if self.above is not None and self.at_least is not None:
+            raise ValueError("give one lower bound: above (exclusive) or at_least (inclusive)")
+        if self.below is not None and self.at_most is not None:
+            raise ValueError("give one upper bound: below (exclusive) or at_most (inclusive)")
+        if all(v is None for v in (self.above, self.at_least, self.below, self.at_most)):
+            raise ValueError("give at least one of above, at_least, below, at_most")
+        return self
+
+
+class Breakdown(Bounds):
+    """Where the source says the law stops holding: ``{symbol: N_ne, above: 1.0e10, where: ...}``.
+
+    Here the sides name the region where it breaks down (above 1e10), not where it holds.
+    """
+
+    symbol: SymbolName
+    where: Annotated[str, Field(min_length=2)] = Field(description="The source's locator for the statement.")
+    note: Text | None = None
+
+
+class OutputBound(Bounds):
+    """Values of an output that are not answers (e.g. a loss below the entry's irreducible term ``E``)."""
+
+    why: Text
+
+
 class Entry(_Model):
     """One heuristic: a published formula, rule, recipe table or parameterisation."""
 
@@ -192,6 +239,15 @@ class Entry(_Model):
     table: list[TableRow] | None = None
     data: DataTable | None = None
     related: list[Related] = Field(default_factory=list)
+    breaks_down: list[Breakdown] = Field(
+        default_factory=list,
+        description="Where the source says the law breaks down; answers there are shown as not usable.")
+    output_bounds: dict[SymbolName, OutputBound] = Field(
+        default_factory=dict,
+        description="Values of an output that are not answers, beyond the registry's physical bounds.")
+    unranged: dict[SymbolName, Text] = Field(
+        default_factory=dict,
+        description="Inputs the equations read that have no validity range, each with the reason.")
     changelog: Annotated[list[ChangelogItem], Field(min_length=1)]
 
     @field_validator("validity")
@@ -249,11 +305,43 @@ class SymbolDef(_Model):
     convention: Text | None = None
     typical: Range
     latex: Text | None = None
+    physical: Bounds | None = Field(
+        default=None,
+        description="Values that are physically possible (default: above 0); a result outside is not usable.")
 
 
 class Registry(_Model):
     version: Annotated[int, Field(ge=1)]
     symbols: Annotated[dict[SymbolName, SymbolDef], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _bounds_name_symbols(self) -> Registry:
+        for name, definition in self.symbols.items():
+            bounds = definition.physical
+            for side in ("above", "at_least", "below", "at_most"):
+                value = getattr(bounds, side) if bounds else None
+                if isinstance(value, str) and value not in self.symbols:
+                    raise ValueError(f"symbols.{name}.physical.{side}: {value!r} is not a registered symbol")
+        return self
+
+
+def bounds_payload(bounds: Bounds | None, names: dict[str, float] | None = None) -> dict[str, Any]:
+    """A plain form of ``bounds`` for the compiled KB: ``{lo, lo_open, hi, hi_open}``.
+
+    ``names`` maps constant names to their values (an entry's output bounds);
+    names not in it stay names (registry bounds on other symbols). No bounds:
+    the default of every registry quantity, above 0.
+    """
+    if bounds is None:
+        return {"lo": 0.0, "lo_open": True, "hi": None, "hi_open": False}
+    names = names or {}
+
+    def value(v: float | str | None) -> float | str | None:
+        return names.get(v, v) if isinstance(v, str) else v
+
+    lo = bounds.above if bounds.above is not None else bounds.at_least
+    hi = bounds.below if bounds.below is not None else bounds.at_most
+    return {"lo": value(lo), "lo_open": bounds.above is not None, "hi": value(hi), "hi_open": bounds.below is not None}
 
 
 def entry_json_schema() -> dict[str, Any]:

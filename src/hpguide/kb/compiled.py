@@ -48,7 +48,7 @@ __all__ = [
     "from_payload",
 ]
 
-FORMAT = 3
+FORMAT = 4
 CACHE_ENV = "HPGUIDE_CACHE_DIR"
 MAGIC = b"HPGUIDE-KB-CACHE\x00"
 #: How many compiled KBs (and stat indexes) a cache directory keeps (each KB edit leaves one behind).
@@ -59,7 +59,8 @@ class CompiledEntry:
     """What the resolver needs of one entry (plain attributes, see :func:`from_payload`)."""
 
     __slots__ = ("id", "version", "kind", "status", "title", "topics", "citation", "reference", "warnings",
-                 "validity", "defaults_for", "equations", "relations", "table")
+                 "validity", "defaults_for", "equations", "relations", "table", "breaks_down", "output_bounds",
+                 "unranged")
 
     def __init__(self, **fields: Any) -> None:
         missing = set(self.__slots__) - set(fields)
@@ -97,6 +98,7 @@ class CompiledKB:
 
 def compile_payload(root: str, digest: str) -> dict[str, Any]:
     """Load and compile the KB at ``root``: the JSON-ready payload of the cache."""
+    from ..core.schema import bounds_payload
     from .cite import short_citation, short_reference
     from .load import load_kb
 
@@ -104,6 +106,7 @@ def compile_payload(root: str, digest: str) -> dict[str, Any]:
     entries = []
     for item in kb.entries.values():
         e = item.entry
+        constants = {name: c.value for name, c in e.constants.items()}
         relations = []
         for rel in item.relations:
             inverses = {}
@@ -121,9 +124,14 @@ def compile_payload(root: str, digest: str) -> dict[str, Any]:
             "reference": short_reference(e.sources[0]), "warnings": list(e.warnings),
             "validity": {k: list(v) for k, v in e.validity.items()}, "defaults_for": list(e.defaults_for),
             "equations": dict(e.equations), "relations": relations, "table": table,
+            "breaks_down": [{"symbol": b.symbol, "where": b.where, **bounds_payload(b)} for b in e.breaks_down],
+            "output_bounds": {name: {"why": b.why, **bounds_payload(b, constants)} for name, b in
+                              e.output_bounds.items()},
+            "unranged": dict(e.unranged),
         })
     symbols = {
-        name: {"meaning": s.meaning, "unit": s.unit, "group": s.group, "convention": s.convention, "latex": s.latex}
+        name: {"meaning": s.meaning, "unit": s.unit, "group": s.group, "convention": s.convention, "latex": s.latex,
+               "physical": bounds_payload(s.physical)}
         for name, s in kb.registry.symbols.items()
     }
     return {
@@ -166,9 +174,25 @@ def from_payload(root: str, payload: dict[str, Any]) -> CompiledKB:
             validity={str(k): [float(v[0]), float(v[1])] for k, v in e["validity"].items()},
             defaults_for=[str(s) for s in e["defaults_for"]], equations=dict(e["equations"]),
             relations=relations, table=list(e["table"]),
+            breaks_down=[_bounds(b, symbol=str(b["symbol"]), where=str(b["where"])) for b in e["breaks_down"]],
+            output_bounds={str(k): _bounds(b, why=str(b["why"])) for k, b in e["output_bounds"].items()},
+            unranged={str(k): str(v) for k, v in e["unranged"].items()},
         ))
-    return CompiledKB(root, str(payload["kb_version"]), str(payload["content_hash"]), dict(payload["symbols"]),
+    symbols = {str(name): {**meta, "physical": _bounds(meta["physical"])} for name, meta in payload["symbols"].items()}
+    return CompiledKB(root, str(payload["kb_version"]), str(payload["content_hash"]), symbols,
                       entries, int(payload["problems"]))
+
+
+def _bound(value: Any) -> float | str | None:
+    if value is None or type(value) is str:
+        return value
+    return float(value)
+
+
+def _bounds(data: dict[str, Any], **extra: str) -> dict[str, Any]:
+    """A bounds payload read from the cache, each field checked for its type."""
+    return {"lo": _bound(data["lo"]), "lo_open": bool(data["lo_open"]), "hi": _bound(data["hi"]),
+            "hi_open": bool(data["hi_open"]), **extra}
 
 
 # ---------------------------------------------------------------------------- cache

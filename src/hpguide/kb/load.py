@@ -193,6 +193,7 @@ def compile_entry(item: LoadedEntry, registry: Registry) -> list[Diagnostic]:
     for key in entry.validity:
         if key not in symbols:
             problems.append(item.diagnostic("HPG021", f"validity names unknown symbol {key!r}", "validity", key))
+    problems += _limit_diagnostics(item)
     for index, ex in enumerate(entry.examples):
         for part in ("given", "expect"):
             for key in getattr(ex, part):
@@ -212,6 +213,52 @@ def compile_entry(item: LoadedEntry, registry: Registry) -> list[Diagnostic]:
         if column not in symbols:
             problems.append(item.diagnostic("HPG021", f"data column {column!r} is not a registered symbol",
                                             "data", "columns", index))
+    return problems
+
+
+BOUND_SIDES = ("above", "at_least", "below", "at_most")
+
+
+def _limit_diagnostics(item: LoadedEntry) -> list[Diagnostic]:
+    """Every input an equation reads has a range (or a stated reason); limits name what the entry has."""
+    entry = item.entry
+    outputs = {rel.output for rel in item.relations}
+    inputs = {name for rel in item.relations for name in rel.inputs} - outputs
+    problems = []
+    if entry.kind not in ("definition", "recipe"):
+        for name in sorted(inputs - set(entry.validity) - set(entry.unranged)):
+            problems.append(item.diagnostic(
+                "HPG025", f"the equations read {name}, which has no validity range: add the source's range of "
+                f"{name} to validity, or say under unranged why there is none", "validity"))
+    for name in sorted(entry.unranged):
+        if name not in inputs:
+            problems.append(item.diagnostic(
+                "HPG026", f"unranged names {name!r}, which is not an input of this entry's equations",
+                "unranged", name))
+        elif name in entry.validity:
+            problems.append(item.diagnostic(
+                "HPG026", f"unranged names {name!r}, which has a validity range", "unranged", name))
+    for index, limit in enumerate(entry.breaks_down):
+        if limit.symbol not in inputs | outputs:
+            problems.append(item.diagnostic(
+                "HPG026", f"breaks_down names {limit.symbol!r}, which this entry's equations do not use",
+                "breaks_down", index))
+        for side in BOUND_SIDES:
+            if isinstance(getattr(limit, side), str):
+                problems.append(item.diagnostic(
+                    "HPG026", f"breaks_down {limit.symbol} {side}: give the number the source states",
+                    "breaks_down", index, side))
+    for name, bound in entry.output_bounds.items():
+        if name not in outputs:
+            problems.append(item.diagnostic(
+                "HPG026", f"output_bounds names {name!r}, which is not an output of this entry's equations",
+                "output_bounds", name))
+        for side in BOUND_SIDES:
+            value = getattr(bound, side)
+            if isinstance(value, str) and value not in entry.constants:
+                problems.append(item.diagnostic(
+                    "HPG026", f"output_bounds {name} {side}: {value!r} is neither a number nor one of this "
+                    "entry's constants", "output_bounds", name, side))
     return problems
 
 

@@ -41,6 +41,8 @@ __all__ = [
     "Conflict",
     "Skipped",
     "QueryResult",
+    "range_check",
+    "usability",
     "resolve",
 ]
 
@@ -78,13 +80,17 @@ class Result(Record):
     """One entry's answer for one symbol."""
 
     __slots__ = ("symbol", "value", "entry", "entry_version", "title", "citation", "reference", "formula",
-                 "in_range", "warnings", "status", "kind", "group", "unit", "inputs")
+                 "in_range", "warnings", "status", "kind", "group", "unit", "inputs", "usable", "why")
 
 
 class Spread(Record):
-    """How far the in-range answers for one symbol lie apart (max_min_ratio is None when min is 0)."""
+    """How far the usable in-range answers for one symbol lie apart (max_min_ratio is None when min is 0).
 
-    __slots__ = ("n", "min", "median", "max", "max_min_ratio", "n_out_of_range")
+    ``n_out_of_range`` counts usable answers outside their source's range, ``n_unusable`` answers that are
+    no value at all (non-physical, or where the source says the law breaks down); neither is in the spread.
+    """
+
+    __slots__ = ("n", "min", "median", "max", "max_min_ratio", "n_out_of_range", "n_unusable")
 
 
 class Config(Record):
@@ -253,12 +259,22 @@ def _fill_from_configs(kb: CompiledKB, symbol: str, values: Mapping[str, float])
     )
 
 
-def range_check(entry: CompiledEntry, env: Mapping[str, float]) -> tuple[bool, list[str]]:
-    """Whether every known input lies in the entry's validity range, and notes on each that does not
-    (or that could not be checked)."""
+def range_check(entry: CompiledEntry, env: Mapping[str, float],
+                symbols: Iterable[str] | None = None) -> tuple[bool, list[str]]:
+    """Whether the inputs lie in the entry's validity range, and a note on each that does not (or that
+    could not be checked). ``symbols``: the quantities one answer reads (default: every validity key)."""
     ok = True
     notes = []
-    for symbol, (lo, hi) in sorted(entry.validity.items()):
+    names = sorted(entry.validity) if symbols is None else sorted(set(symbols))
+    for symbol in names:
+        if symbol not in entry.validity:
+            if symbol in entry.unranged:
+                notes.append(f"no source range for {symbol}: {entry.unranged[symbol]}")
+            else:
+                ok = False
+                notes.append(f"range of {symbol} unknown (the entry gives none), so not checked")
+            continue
+        lo, hi = entry.validity[symbol]
         if symbol not in env:
             notes.append(f"range of {symbol} not checked ({symbol} unknown; source range {_fmt(lo)}..{_fmt(hi)})")
             continue
@@ -269,6 +285,75 @@ def range_check(entry: CompiledEntry, env: Mapping[str, float]) -> tuple[bool, l
             notes.append(f"extrapolation: {symbol} = {_fmt(value)} is {side} the source's range "
                          f"{_fmt(lo)}..{_fmt(hi)}")
     return ok, notes
+
+
+def _reads(derivation: Derivation, symbol: str, seen: set[str] | None = None) -> set[str]:
+    """Every quantity the value of ``symbol`` was computed from (itself included), through the steps."""
+    seen = set() if seen is None else seen
+    if symbol in seen:
+        return seen
+    seen.add(symbol)
+    step = derivation.steps.get(symbol)
+    for name in step.inputs if step else ():
+        _reads(derivation, name, seen)
+    return seen
+
+
+def _bound_text(bounds: Mapping[str, Any], env: Mapping[str, float]) -> tuple[float | None, float | None, str]:
+    """The numeric ends of ``bounds`` (a name resolved through ``env``, None when unknown) and a phrase."""
+    def end(key: str) -> tuple[float | None, str]:
+        value = bounds[key]
+        if isinstance(value, str):
+            known = env.get(value)
+            return (None if known is None else float(known)), (value if known is None else
+                                                               f"{value} = {_fmt(float(known))}")
+        return value, ("" if value is None else _fmt(value))
+    lo, lo_text = end("lo")
+    hi, hi_text = end("hi")
+    parts = []
+    if bounds["lo"] is not None:
+        parts.append(f"{'above' if bounds['lo_open'] else 'at least'} {lo_text}")
+    if bounds["hi"] is not None:
+        parts.append(f"{'below' if bounds['hi_open'] else 'at most'} {hi_text}")
+    return lo, hi, " and ".join(parts)
+
+
+def _inside(value: float, bounds: Mapping[str, Any], lo: float | None, hi: float | None) -> bool:
+    if lo is not None and (value <= lo if bounds["lo_open"] else value < lo):
+        return False
+    if hi is not None and (value >= hi if bounds["hi_open"] else value > hi):
+        return False
+    return True
+
+
+def usability(kb: CompiledKB, entry: CompiledEntry, symbol: str, value: float, env: Mapping[str, float],
+              reads: Iterable[str]) -> str | None:
+    """Why ``value`` of ``symbol`` is no answer (None when it is one): not finite, outside the registry's
+    physical bounds, outside the entry's output bounds, or read from where the source says the law breaks
+    down. The one rule every front end shows (terminal, --json, API, site, calculator)."""
+    if not math.isfinite(value):
+        return f"not a finite number ({value})"
+    physical = kb.symbols.get(symbol, {}).get("physical")
+    if physical is not None:
+        lo, hi, text = _bound_text(physical, env)
+        if not _inside(value, physical, lo, hi):
+            what = "negative" if value < 0 and lo == 0 else "zero" if value == 0 and lo == 0 else "non-physical"
+            return f"{what}: {symbol} = {_fmt(value)}, but a {symbol} is {text}"
+    bounds = entry.output_bounds.get(symbol)
+    if bounds is not None:
+        lo, hi, text = _bound_text(bounds, env)
+        if not _inside(value, bounds, lo, hi):
+            return f"{symbol} = {_fmt(value)} is not {text}: {bounds['why']}"
+    read = set(reads)
+    for limit in entry.breaks_down:
+        name = limit["symbol"]
+        if name not in read or name not in env:
+            continue
+        lo, hi, text = _bound_text(limit, env)
+        if _inside(float(env[name]), limit, lo, hi):
+            return (f"{name} = {_fmt(float(env[name]))}: the source says the law breaks down {text} "
+                    f"({limit['where']})")
+    return None
 
 
 def _median(sorted_values: list[float]) -> float:
@@ -283,13 +368,14 @@ def _spread(results: Iterable[Result]) -> dict[str, Spread]:
         by_symbol.setdefault(r.symbol, []).append(r)
     out = {}
     for symbol, rows in sorted(by_symbol.items()):
-        inside = sorted(r.value for r in rows if r.in_range)
-        outside = sum(1 for r in rows if not r.in_range)
+        inside = sorted(r.value for r in rows if r.usable and r.in_range)
+        outside = sum(1 for r in rows if r.usable and not r.in_range)
+        unusable = sum(1 for r in rows if not r.usable)
         if not inside:
             continue
         lo, hi = inside[0], inside[-1]
         ratio = hi / lo if lo > 0 else None  # undefined when an answer is 0 (JSON has no infinity)
-        out[symbol] = Spread(len(inside), lo, _median(inside), hi, ratio, outside)
+        out[symbol] = Spread(len(inside), lo, _median(inside), hi, ratio, outside, unusable)
     return out
 
 
@@ -347,7 +433,6 @@ def resolve(
             if needs:
                 skipped.append(Skipped(entry.id, needs))
             continue
-        in_range, range_notes = range_check(entry, local.values)
         base_warnings = list(entry.warnings)
         if entry.status in ("disputed", "draft"):
             base_warnings.insert(0, f"entry status: {entry.status}")
@@ -355,11 +440,18 @@ def resolve(
             value = float(local.values[rel.output])
             meta = kb.symbols.get(rel.output, {})
             used = {name: float(local.values[name]) for name in sorted(rel.inputs)}
+            # every quantity this answer was computed from, the entry's own intermediates (N_opt) included
+            reads = _reads(local, rel.output)
+            checked = {name for name in reads if name in entry.validity or
+                       (name not in local.steps and name in kb.symbols)}
+            in_range, range_notes = range_check(entry, local.values, checked)
+            why = usability(kb, entry, rel.output, value, local.values, reads)
             results.append(Result(
                 symbol=rel.output, value=value, entry=entry.id, entry_version=entry.version, title=entry.title,
-                citation=entry.citation, reference=entry.reference, formula=f"{rel.output} = {rel.source}", in_range=in_range,
-                warnings=range_notes + base_warnings, status=entry.status, kind=entry.kind,
-                group=str(meta.get("group", "")), unit=str(meta.get("unit", "")), inputs=used,
+                citation=entry.citation, reference=entry.reference, formula=f"{rel.output} = {rel.source}",
+                in_range=in_range, warnings=([f"no usable value: {why}"] if why else []) + range_notes + base_warnings,
+                status=entry.status, kind=entry.kind, group=str(meta.get("group", "")),
+                unit=str(meta.get("unit", "")), inputs=used, usable=why is None, why=why,
             ))
     if not derivation.steps and not any(r.inputs for r in results):
         # constant rules (e.g. Adam's beta2) answer any query; they do not make one meaningful
