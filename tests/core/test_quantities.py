@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import pytest
 from hypothesis import example, given, settings
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 
 from hpguide.core.errors import HpguideError, QuantityError
 from hpguide.core.quantities import (
+    format_computed,
+    format_exact,
     MAX_QUANTITY_LENGTH,
     MULTIPLIERS,
     format_quantity,
@@ -451,3 +454,32 @@ def test_integer_rounding_matches_decimal_on_ties(a, sig):
     from hpguide.core.quantities import _round_sig
 
     assert _round_sig(a, sig) == _reference_round_sig(a, sig)
+
+
+# ---------------------------------------------------------------------- one display rule (issue 10, item 8)
+
+
+@pytest.mark.parametrize("value, text", [
+    (125e6, "125M"), (405e9, "405B"), (176e9, "176B"), (15.6e12, "15.6T"), (128000.0, "128k"),
+    (375e6, "375M"), (3e-4, "3e-4"), (0.33917, "0.33917"), (4096.0, "4096"), (128256.0, "128.256k"),
+])
+def test_published_and_given_numbers_are_shown_as_they_are(value, text):
+    assert format_exact(value) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_exact_form_reads_back_exactly(value):
+    assert parse_quantity(format_exact(value), positive=False) == value
+
+
+@given(st.floats(min_value=-1e300, max_value=1e300, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-300))
+def test_computed_form_is_three_significant_digits(value):
+    # oracle: decimal's exact value of the float, rounded half-up to 3 digits
+    expected = float(Context(prec=3, rounding=ROUND_HALF_UP).plus(Decimal(value)))
+    assert parse_quantity(format_computed(value), positive=False) == expected
+
+
+@pytest.mark.parametrize("value, text", [(6.44e10, "64.4B"), (1.1e10, "11B"), (6.3e24, "6.3e24"),
+                                         (-2.33e-4, "-2.33e-4"), (1.0e12, "1T"), (2.48e-4, "2.48e-4")])
+def test_computed_values_carry_no_padding_zeros(value, text):
+    assert format_computed(value) == text

@@ -66,7 +66,7 @@ def test_extrapolation_is_flagged_not_hidden(kb):
     inside = one(resolve(kb, {"N": 1e9}), "eta", "test-n-law")
     outside = one(resolve(kb, {"N": 1e11}), "eta", "test-n-law")
     assert inside.in_range and not outside.in_range
-    assert any("extrapolation: N = 1e+11 is above" in w for w in outside.warnings)
+    assert any("extrapolation: N = 100B is above" in w for w in outside.warnings)
     assert outside.value == pytest.approx(0.5 * 1e11**-0.5)
 
 
@@ -147,4 +147,4 @@ def test_a_rule_with_defaults_for_fills_before_the_configs(make_kb):
     result = resolve(compile_kb(root), {"d_model": 5120.0, "D": 1e12})
     (assumed,) = [a for a in result.assumptions if a.symbol == "n_layers"]
     assert assumed.entry == "test-aspect" and assumed.value == pytest.approx(40.0)
-    assert "n_layers = d_model / ratio with d_model = 5.12e+03" in assumed.why
+    assert "n_layers = d_model / ratio with d_model = 5120" in assumed.why

@@ -7,7 +7,7 @@ with sorted keys so that two runs give byte-identical output.
 from __future__ import annotations
 
 
-from ..core.quantities import format_quantity
+from ..core.quantities import format_computed, format_exact
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
@@ -32,8 +32,13 @@ CONFIG_COLUMNS = ("N", "d_model", "n_layers", "eta", "B", "D", "seq_len")
 
 
 def q(value: float) -> str:
-    """A number the way people write it (6.7B, 4.2e-4, 4096)."""
-    return format_quantity(value, sig=2 if abs(value) >= 10 else 3)
+    """A value hpguide computed, the way people write it, to 3 significant digits (6.44B, 2.48e-4, 4096)."""
+    return format_computed(value)
+
+
+def exact(value: float) -> str:
+    """A value the user gave or a source published, exactly (125M, 405B, 15.6T, 128k)."""
+    return format_exact(value)
 
 
 def to_json(result: QueryResult) -> str:
@@ -58,7 +63,7 @@ def _by_symbol(rows: list[Result]) -> list[tuple[str, list[Result]]]:
 
 
 def _inputs_line(values: Mapping[str, float]) -> str:
-    return "   ".join(f"{k} = {q(v)}" for k, v in values.items()) or "(none)"
+    return "   ".join(f"{k} = {exact(v)}" for k, v in values.items()) or "(none)"
 
 
 def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> str:
@@ -70,7 +75,7 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
         derived = "   ".join(f"{d.symbol} = {q(d.value)}" for d in result.derived)
         lines.append(f"Derived     {derived}   (exact definitions; 'hpguide explain SYMBOL' shows how)")
     for a in result.assumptions:
-        lines.append(f"ASSUMED     {a.symbol} = {q(a.value)}   [{a.entry}] {a.why}")
+        lines.append(f"ASSUMED     {a.symbol} = {exact(a.value)}   [{a.entry}] {a.why}")
     for c in result.conflicts:
         lines.append(f"CONFLICT    {c.message}")
     for group, rows in _grouped(result):
@@ -80,9 +85,13 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
             meaning = meanings.get(symbol, "")
             lines.append(f"  {symbol}: {meaning} [{unit}]" if meaning else f"  {symbol} [{unit}]")
             for r in items:
+                if not r.usable:
+                    lines.append(f"   x {'no value':>9}  {r.entry} v{r.entry_version}   {r.reference}")
+                    lines.append(f"{'':16}no usable value here: {r.why}")
+                    continue
                 flag = " " if r.in_range else "!"
                 lines.append(f"   {flag} {q(r.value):>9}  {r.entry} v{r.entry_version}   {r.reference}")
-                notes = [w for w in r.warnings if w.startswith(("extrapolation", "entry status"))]
+                notes = [w for w in r.warnings if w.startswith(("extrapolation", "entry status", "range of"))]
                 for note in notes:
                     lines.append(f"{'':16}{note}")
             spread = result.spread.get(symbol)
@@ -90,7 +99,8 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
                 ratio = f" ({spread.max_min_ratio:.2g}x)" if spread.max_min_ratio else ""
                 lines.append(f"{'':5}spread over {spread.n} in range: {q(spread.min)} .. {q(spread.max)}"
                              f"{ratio}, median {q(spread.median)}"
-                             + (f"; {spread.n_out_of_range} more out of range" if spread.n_out_of_range else ""))
+                             + (f"; {spread.n_out_of_range} more out of range" if spread.n_out_of_range else "")
+                             + (f"; {spread.n_unusable} with no usable value" if spread.n_unusable else ""))
     if not result.results:
         lines += ["", "No heuristic applies to these inputs yet (see 'Not applicable' below)."]
     if result.nearest_configs:
@@ -98,7 +108,7 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
         header = f"  {'model':<22}" + "".join(f"{c:>10}" for c in CONFIG_COLUMNS) + "  schedule"
         lines.append(header)
         for c in result.nearest_configs:
-            cells = "".join(f"{q(c.values[k]) if k in c.values else '-':>10}" for k in CONFIG_COLUMNS)
+            cells = "".join(f"{exact(c.values[k]) if k in c.values else '-':>10}" for k in CONFIG_COLUMNS)
             schedule = c.texts.get("schedule", "")
             lines.append(f"  {c.model[:22]:<22}{cells}  {schedule[:60]}")
         lines.append(f"{'':2}(from {', '.join(sorted({c.entry for c in result.nearest_configs}))})")
@@ -106,7 +116,8 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
         lines += ["", "Not applicable (missing inputs; add them with --set SYMBOL=VALUE)"]
         for s in result.skipped:
             lines.append(f"  {s.entry}: needs {', '.join(s.missing)}")
-    lines += ["", "'!' marks extrapolation: an input lies outside the range the source fitted."]
+    lines += ["", "'!' marks extrapolation: an input lies outside the range the source fitted; 'x' marks a row "
+                  "with no usable value (non-physical, or where the source says the law breaks down)."]
     for note in result.notes:
         lines.append(f"NOTE: {note}")
     return "\n".join(lines) + "\n"
@@ -119,20 +130,21 @@ def _md_escape(text: str) -> str:
 def to_markdown(result: QueryResult) -> str:
     """The same report as Markdown tables, for pasting into a document."""
     out = [f"## hpguide query (KB `{result.kb_version}`)", ""]
-    out.append("**Inputs:** " + ", ".join(f"`{k}` = {q(v)}" for k, v in result.inputs.items()))
+    out.append("**Inputs:** " + ", ".join(f"`{k}` = {exact(v)}" for k, v in result.inputs.items()))
     if result.derived:
         out.append("")
         out.append("**Derived:** " + ", ".join(f"`{d.symbol}` = {q(d.value)} ({d.entry})" for d in result.derived))
     if result.assumptions:
         out += ["", "**Assumptions:**", ""]
-        out += [f"- `{a.symbol}` = {q(a.value)} from `{a.entry}`: {_md_escape(a.why)}" for a in result.assumptions]
+        out += [f"- `{a.symbol}` = {exact(a.value)} from `{a.entry}`: {_md_escape(a.why)}" for a in result.assumptions]
     for c in result.conflicts:
         out += ["", f"> **Conflict:** {_md_escape(c.message)}"]
     for group, rows in _grouped(result):
         out += ["", f"### {GROUP_TITLES.get(group, group)}", "",
                 "| quantity | value | in range | entry | source |", "|---|---|---|---|---|"]
         for r in rows:
-            out.append(f"| `{r.symbol}` | {q(r.value)} | {'yes' if r.in_range else '**no**'} | "
+            value = q(r.value) if r.usable else f"no usable value: {_md_escape(r.why or '')}"
+            out.append(f"| `{r.symbol}` | {value} | {'yes' if r.in_range else '**no**'} | "
                        f"`{r.entry}` v{r.entry_version} | {_md_escape(r.reference)} |")
         for symbol, spread in result.spread.items():
             if any(r.symbol == symbol for r in rows) and spread.n > 1:
@@ -144,7 +156,7 @@ def to_markdown(result: QueryResult) -> str:
                 "| model | " + " | ".join(CONFIG_COLUMNS) + " | source |",
                 "|---|" + "---|" * (len(CONFIG_COLUMNS) + 1)]
         for c in result.nearest_configs:
-            cells = " | ".join(q(c.values[k]) if k in c.values else "" for k in CONFIG_COLUMNS)
+            cells = " | ".join(exact(c.values[k]) if k in c.values else "" for k in CONFIG_COLUMNS)
             out.append(f"| {_md_escape(c.model)} | {cells} | `{c.entry}`, {_md_escape(c.where)} |")
     return "\n".join(out) + "\n"
 
@@ -154,6 +166,7 @@ def explain(result: QueryResult, symbol: str) -> str:
     lines: list[str] = []
     provenance: dict[str, str] = {k: "given" for k in result.inputs}
     provenance.update({a.symbol: f"assumed from {a.entry}" for a in result.assumptions})
+    assumed = {a.symbol for a in result.assumptions}
     derived = {d.symbol: d for d in result.derived}
     provenance.update({d.symbol: f"derived by {d.entry}" for d in result.derived})
 
@@ -163,7 +176,7 @@ def explain(result: QueryResult, symbol: str) -> str:
         seen.add(name)
         pad = "    " * depth
         if name in result.inputs:
-            lines.append(f"{pad}{name} = {q(result.inputs[name])}   (given)")
+            lines.append(f"{pad}{name} = {exact(result.inputs[name])}   (given)")
         elif name in derived:
             d = derived[name]
             lines.append(f"{pad}{name} = {q(d.value)}   from {d.entry}: {d.formula}")
@@ -172,16 +185,18 @@ def explain(result: QueryResult, symbol: str) -> str:
         else:
             for a in result.assumptions:
                 if a.symbol == name:
-                    lines.append(f"{pad}{name} = {q(a.value)}   ASSUMED from {a.entry}: {a.why}")
+                    lines.append(f"{pad}{name} = {exact(a.value)}   ASSUMED from {a.entry}: {a.why}")
 
     rows = result.results_for(symbol)
     if symbol in result.inputs or symbol in derived or any(a.symbol == symbol for a in result.assumptions):
         chain(symbol, 0, set())
     for r in rows:
-        lines.append(f"{symbol} = {q(r.value)}   by {r.entry} v{r.entry_version} ({r.citation})")
+        shown = q(r.value) if r.usable else f"no usable value ({r.why}; the formula gives {q(r.value)})"
+        lines.append(f"{symbol} = {shown}   by {r.entry} v{r.entry_version} ({r.citation})")
         lines.append(f"    formula: {r.formula}")
         for name, value in r.inputs.items():
-            lines.append(f"    with {name} = {q(value)}   ({provenance.get(name, 'computed in the entry')})")
+            shown = exact(value) if name in result.inputs or name in assumed else q(value)
+            lines.append(f"    with {name} = {shown}   ({provenance.get(name, 'computed in the entry')})")
             if name in derived:
                 chain(name, 2, set())
         lines.append(f"    in range: {'yes' if r.in_range else 'NO'}")

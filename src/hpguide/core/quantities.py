@@ -387,3 +387,30 @@ def format_quantity(value: float, sig: int = 2) -> str:
     else:
         text = scaled
     return text
+
+
+def format_exact(value: float) -> str:
+    """``value`` as published or given: the shortest :func:`format_quantity` form that reads back as exactly
+    ``value`` (125M, 405B, 15.6T, 128k, 375M, 3e-4), never rounded. Non-finite values as format_quantity."""
+    x = float(value)
+    if not math.isfinite(x):
+        return format_quantity(x)
+    for sig in range(1, 18):
+        text = format_quantity(x, sig)
+        if parse_quantity(text, positive=False) == x:
+            return text
+    return format_quantity(x, 17)  # 17 significant digits always read back exactly
+
+
+def format_computed(value: float, sig: int = 3) -> str:
+    """A value hpguide computed: rounded to ``sig`` (default 3) significant digits, written without trailing
+    zeros (6.44B, 2.48e-4, 11B, 6.3e24, 4096)."""
+    x = float(value)
+    if not math.isfinite(x):
+        return format_quantity(x)
+    rounded = parse_quantity(format_quantity(x, sig), positive=False)
+    for shorter in range(1, sig):
+        text = format_quantity(x, shorter)
+        if parse_quantity(text, positive=False) == rounded:
+            return text
+    return format_quantity(x, sig)

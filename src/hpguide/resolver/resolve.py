@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 from ..kb.compiled import CompiledEntry, CompiledKB
 from ..core.derive import Derivation, Relation, derive
 from ..core.errors import UsageError
+from ..core.quantities import format_computed, format_exact
 from ..core.records import Record
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "QueryResult",
     "range_check",
     "usability",
+    "consistency_conflicts",
     "resolve",
 ]
 
@@ -100,7 +102,8 @@ class Config(Record):
 
 
 class Conflict(Record):
-    """A user input that disagrees with what the definitions imply."""
+    """Inputs that disagree with what the definitions imply or with each other (``implied`` is None when no
+    single value follows, e.g. a width the number of heads does not divide)."""
 
     __slots__ = ("symbol", "given", "implied", "entry", "message")
 
@@ -153,7 +156,13 @@ class QueryResult:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}"
+    """A computed value in a message (3 significant digits, the one display rule)."""
+    return format_computed(value)
+
+
+def _exact(value: float) -> str:
+    """A published or given value in a message, exactly as it reads."""
+    return format_exact(value)
 
 
 def _nearest_rows(kb: CompiledKB, values: Mapping[str, float], need: str | None = None) -> list[tuple]:
@@ -276,14 +285,14 @@ def range_check(entry: CompiledEntry, env: Mapping[str, float],
             continue
         lo, hi = entry.validity[symbol]
         if symbol not in env:
-            notes.append(f"range of {symbol} not checked ({symbol} unknown; source range {_fmt(lo)}..{_fmt(hi)})")
+            notes.append(f"range of {symbol} not checked ({symbol} unknown; source range {_exact(lo)}..{_exact(hi)})")
             continue
         value = float(env[symbol])
         if not lo <= value <= hi:
             ok = False
             side = "above" if value > hi else "below"
             notes.append(f"extrapolation: {symbol} = {_fmt(value)} is {side} the source's range "
-                         f"{_fmt(lo)}..{_fmt(hi)}")
+                         f"{_exact(lo)}..{_exact(hi)}")
     return ok, notes
 
 
@@ -307,7 +316,7 @@ def _bound_text(bounds: Mapping[str, Any], env: Mapping[str, float]) -> tuple[fl
             known = env.get(value)
             return (None if known is None else float(known)), (value if known is None else
                                                                f"{value} = {_fmt(float(known))}")
-        return value, ("" if value is None else _fmt(value))
+        return value, ("" if value is None else _exact(value))
     lo, lo_text = end("lo")
     hi, hi_text = end("hi")
     parts = []
@@ -338,7 +347,7 @@ def usability(kb: CompiledKB, entry: CompiledEntry, symbol: str, value: float, e
         lo, hi, text = _bound_text(physical, env)
         if not _inside(value, physical, lo, hi):
             what = "negative" if value < 0 and lo == 0 else "zero" if value == 0 and lo == 0 else "non-physical"
-            return f"{what}: {symbol} = {_fmt(value)}, but a {symbol} is {text}"
+            return f"{what}: the formula gives {symbol} = {_fmt(value)}, and {symbol} must be {text}"
     bounds = entry.output_bounds.get(symbol)
     if bounds is not None:
         lo, hi, text = _bound_text(bounds, env)
@@ -379,6 +388,50 @@ def _spread(results: Iterable[Result]) -> dict[str, Spread]:
     return out
 
 
+def _provenance(symbol: str, inputs: Mapping[str, float], assumptions: list[Assumption],
+                derivation: Derivation) -> str:
+    if symbol in inputs:
+        return "given"
+    for a in assumptions:
+        if a.symbol == symbol:
+            return f"assumed from {a.entry}"
+    step = derivation.steps.get(symbol)
+    return f"derived by {step.relation.entry_id} from {', '.join(step.inputs)}" if step else "known"
+
+
+def consistency_conflicts(kb: CompiledKB, derivation: Derivation, inputs: Mapping[str, float],
+                          assumptions: list[Assumption]) -> list[Conflict]:
+    """Known values (given, assumed or derived) that contradict each other: a value outside the registry's
+    physical bounds (N_ne above N, a sequence longer than the training tokens, ...), or a width that the
+    number of heads does not divide."""
+    values = derivation.values
+    out = []
+    for symbol in sorted(values):
+        physical = kb.symbols.get(symbol, {}).get("physical")
+        value = values[symbol]
+        if physical is None or not isinstance(value, float | int):
+            continue
+        lo, hi, text = _bound_text(physical, values)
+        if _inside(float(value), physical, lo, hi):
+            continue
+        names = [n for n in (physical["lo"], physical["hi"]) if isinstance(n, str) and n in values]
+        origin = "; ".join(f"{n}: {_provenance(n, inputs, assumptions, derivation)}" for n in [symbol, *names])
+        implied = lo if lo is not None and float(value) <= lo else hi
+        out.append(Conflict(
+            symbol, float(value), None if implied is None else float(implied), "",
+            f"{symbol} = {_fmt(float(value))} contradicts the other inputs: {symbol} must be {text} ({origin}); "
+            "check the inputs: answers that read these values are not trustworthy"))
+    if "d_model" in values and "n_heads" in values and values["n_heads"] > 0:
+        d_model, heads = float(values["d_model"]), float(values["n_heads"])
+        if d_model / heads != int(d_model / heads):
+            out.append(Conflict(
+                "n_heads", heads, None, "",
+                f"n_heads = {_fmt(heads)} does not divide d_model = {_fmt(d_model)} "
+                f"(n_heads: {_provenance('n_heads', inputs, assumptions, derivation)}; "
+                f"d_model: {_provenance('d_model', inputs, assumptions, derivation)})"))
+    return out
+
+
 def _group_rank(group: str) -> int:
     return GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER)
 
@@ -415,7 +468,7 @@ def resolve(
                  f"{symbol} = {_fmt(float(given))} disagrees with {_fmt(float(implied))} implied by "
                  f"{rel.entry_id} ({symbol} = {rel.source}); the given value is used")
         for symbol, given, implied, rel in derivation.conflicts
-    ]
+    ] + consistency_conflicts(kb, derivation, inputs, assumptions)
 
     results: list[Result] = []
     skipped: list[Skipped] = []
@@ -433,6 +486,9 @@ def resolve(
             if needs:
                 skipped.append(Skipped(entry.id, needs))
             continue
+        # validity keys no equation reads are conditions of the whole entry (the model sizes a schedule was
+        # used on): every answer of the entry is checked against them
+        conditions = set(entry.validity) - {n for r in entry.relations for n in (r.output, *r.inputs)}
         base_warnings = list(entry.warnings)
         if entry.status in ("disputed", "draft"):
             base_warnings.insert(0, f"entry status: {entry.status}")
@@ -443,7 +499,7 @@ def resolve(
             # every quantity this answer was computed from, the entry's own intermediates (N_opt) included
             reads = _reads(local, rel.output)
             checked = {name for name in reads if name in entry.validity or
-                       (name not in local.steps and name in kb.symbols)}
+                       (name not in local.steps and name in kb.symbols)} | conditions
             in_range, range_notes = range_check(entry, local.values, checked)
             why = usability(kb, entry, rel.output, value, local.values, reads)
             results.append(Result(

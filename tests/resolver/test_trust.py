@@ -1,0 +1,112 @@
+"""What a query may show as an answer: usable or not with the reason, range checks over every input an
+answer reads, and contradictions between inputs (issue 10). A small fixed KB; expectations by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from hpguide.kb.compiled import compile_kb
+from hpguide.resolver.resolve import resolve
+
+from ..conftest import CORPUS, KB
+
+FILES = [KB / "accounting" / "compute-6nd.yaml", KB / "accounting" / "transformer-params-from-shape.yaml",
+         *sorted((CORPUS / "trust").glob("*.yaml"))]
+
+
+@pytest.fixture
+def kb(make_kb):
+    root = make_kb(copy=FILES)
+    registry = (root / "symbols.yaml").read_text()
+    # N_ne can never exceed N (the shipped registry states it too; this KB must not depend on that file)
+    marker = "    latex: N_{\\mathrm{ne}}\n"
+    assert marker in registry
+    (root / "symbols.yaml").write_text(registry.replace(marker, marker + "    physical: {above: 0, at_most: N}\n", 1))
+    return compile_kb(root)
+
+
+def rows(result, symbol, entry):
+    return [r for r in result.results if r.symbol == symbol and r.entry == entry]
+
+
+def test_a_negative_learning_rate_is_no_answer(kb):
+    # a - b ln N_ne at N_ne = 6.44e10: 0.003239 - 0.0001395 * ln(6.44e10) = -2.33e-4
+    expected = 0.003239 - 0.0001395 * math.log(6.44e10)
+    assert expected == pytest.approx(-2.33e-4, rel=0.01)
+    (row,) = rows(resolve(kb, {"N_ne": 6.44e10}), "eta", "trust-lr-rule")
+    assert row.value == pytest.approx(expected)
+    assert row.usable is False and row.why.startswith("negative: the formula gives eta = ")
+    assert row.warnings[0] == f"no usable value: {row.why}"
+
+
+def test_where_the_source_says_a_law_breaks_down_it_is_no_answer(kb):
+    # N_ne = 1.1e10: eta is still positive (zero at 1.21e10) but past the stated breakdown at 1e10
+    (row,) = rows(resolve(kb, {"N_ne": 1.1e10}), "eta", "trust-lr-rule")
+    assert row.value > 0 and not row.usable
+    assert row.why == "N_ne = 11B: the source says the law breaks down above 10B (App. D.6 (test))"
+    (inside,) = rows(resolve(kb, {"N_ne": 1e9}), "eta", "trust-lr-rule")
+    assert inside.usable and inside.why is None and inside.in_range
+
+
+def test_a_loss_below_the_irreducible_term_is_no_answer(kb):
+    # L = 1.7 - 400 / sqrt(1e8) = 1.66 < E = 1.7
+    (row,) = rows(resolve(kb, {"N": 1e8}), "L", "trust-loss-law")
+    assert row.value == pytest.approx(1.66) and not row.usable
+    assert row.why == "L = 1.66 is not at least 1.7: below the irreducible loss E of this fit"
+
+
+def test_unusable_rows_leave_the_spread_and_are_counted(kb):
+    result = resolve(kb, {"N_ne": 6.44e10})
+    assert "eta" not in result.spread  # the only eta row is unusable
+    result = resolve(kb, {"N": 1e8, "C": 1.2e21})
+    assert "L" not in result.spread
+    assert result.spread["N_opt"].n == 1 and result.spread["N_opt"].n_unusable == 0
+
+
+def test_an_intermediate_value_is_range_checked(kb):
+    # C = 6.3e24 is outside C's range, and N_opt = sqrt(6.3e24 / 120) = 2.29e11 outside N_opt's range:
+    # D_opt reads both (through N_opt), and each is named
+    (d_opt,) = rows(resolve(kb, {"C": 6.3e24}), "D_opt", "trust-loss-law")
+    assert not d_opt.in_range
+    assert "extrapolation: N_opt = 229B is above the source's range 10M..10B" in d_opt.warnings
+    assert "extrapolation: C = 6.3e24 is above the source's range 1e18..1e24" in d_opt.warnings
+    # inside C's range but N_opt outside: still out of range
+    (d_opt,) = rows(resolve(kb, {"C": 1e23}), "D_opt", "trust-loss-law")
+    assert not d_opt.in_range and any(w.startswith("extrapolation: N_opt = ") for w in d_opt.warnings)
+    (d_opt,) = rows(resolve(kb, {"C": 1.2e21}), "D_opt", "trust-loss-law")
+    assert d_opt.in_range
+
+
+def test_an_input_without_a_source_range_says_why(kb):
+    (row,) = rows(resolve(kb, {"eta": 3e-4, "N": 1e9}), "eta_min", "trust-unranged-rule")
+    assert row.in_range  # N (a condition of the entry) is inside; eta has no range, with the reason
+    assert ("no source range for eta: the peak learning rate is the user's choice; the source states the "
+            "ratio only") in row.warnings
+    (row,) = rows(resolve(kb, {"eta": 3e-4, "N": 1e11}), "eta_min", "trust-unranged-rule")
+    assert not row.in_range  # the entry's condition N is checked though eta_min does not read it
+
+
+def test_non_embedding_count_above_the_total_is_a_conflict(kb):
+    # DeepSeek 67B's shape (d_model 8192, 95 layers) gives 12 * 95 * 8192^2 = 76.5B non-embedding parameters
+    result = resolve(kb, {"N": 67e9, "d_model": 8192.0, "n_layers": 95.0, "vocab_size": 102400.0, "seq_len": 4096.0})
+    (conflict,) = [c for c in result.conflicts if c.symbol == "N_ne"]
+    assert conflict.given == pytest.approx(12 * 95 * 8192**2) and conflict.implied == 67e9
+    assert "N_ne must be above 0 and at most N = 67B" in conflict.message
+    assert "N_ne: derived by transformer-params-from-shape" in conflict.message and "N: given" in conflict.message
+
+
+def test_heads_that_do_not_divide_the_width_are_a_conflict(kb):
+    result = resolve(kb, {"N": 7e9, "d_model": 4096.0, "n_heads": 30.0})
+    (conflict,) = [c for c in result.conflicts if c.symbol == "n_heads"]
+    assert conflict.message == "n_heads = 30 does not divide d_model = 4096 (n_heads: given; d_model: given)"
+    assert not [c for c in resolve(kb, {"N": 7e9, "d_model": 4096.0, "n_heads": 32.0}).conflicts
+                if c.symbol == "n_heads"]
+
+
+def test_json_carries_usable_and_why(kb):
+    data = resolve(kb, {"N_ne": 6.44e10}).to_dict()
+    (row,) = [r for r in data["results"] if r["entry"] == "trust-lr-rule"]
+    assert row["usable"] is False and row["why"].startswith("negative")
+    assert set(row) >= {"value", "in_range", "warnings", "usable", "why"}
