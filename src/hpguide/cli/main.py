@@ -216,7 +216,7 @@ def find_entry(kb: KnowledgeBase, entry_id: str) -> LoadedEntry:
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from ..kb.validate import validate_kb
+    from ..kb.validate import ORIGINS, example_counts, validate_kb
 
     kb, problems = validate_kb(args.kb)
     if args.against:
@@ -227,14 +227,17 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
         payload = {
             "kb": str(kb.root), "kb_version": kb.version, "entries": len(kb.entries),
             "problems": [{"path": d.path, "line": d.line, "code": d.code, "message": d.message} for d in problems],
+            "examples": example_counts(item.entry for item in kb.entries.values()),
         }
         out.write(json.dumps(payload, indent=2) + "\n")
     else:
         for problem in problems:
             out.write(f"{problem}\n")
-        examples = sum(len(item.entry.examples) for item in kb.entries.values())
+        counts = example_counts(item.entry for item in kb.entries.values())
+        origins = ", ".join(f"{n} {ORIGINS[k]}" for k, n in counts.items())
         verdict = "ok" if not problems else f"{len(problems)} problem(s)"
-        out.write(f"{kb.root}: {len(kb.entries)} entries, {examples} examples checked: {verdict}\n")
+        out.write(f"{kb.root}: {len(kb.entries)} entries, {sum(counts.values())} examples checked "
+                  f"({origins}): {verdict}\n")
     return EXIT_INVALID if problems else EXIT_OK
 
 
@@ -269,7 +272,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     from ..kb.cite import short_citation
     from ..kb.load import load_kb
-    from ..kb.validate import reproduce_example
+    from ..kb.validate import ORIGINS, example_counts, example_origin, reproduce_example
 
     kb = load_kb(args.kb)
     item = find_entry(kb, args.id)
@@ -305,17 +308,20 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     w("\nSources\n")
     for source in e.sources:
         w(f"  - {source.title}. {short_citation(source)}\n")
+    if e.no_printed_example:
+        w(f"\nNo example printed by the source: {e.no_printed_example}\n")
     if e.examples:
-        w("\nExamples (the source's numbers, reproduced)\n")
+        counts = example_counts([e])
+        w("\nExamples (" + ", ".join(f"{n} {ORIGINS[k]}" for k, n in counts.items() if n) + ")\n")
         for index, example in enumerate(e.examples, 1):
             given = ", ".join(f"{k}={_num(v)}" for k, v in example.given.items())
-            tag = " [derived]" if example.derived else ""
+            tag = f" [{ORIGINS[example_origin(e, example)]}]"
             w(f"  {index}. {example.where}{tag}\n     given {given}\n")
             for rep in reproduce_example(item, example):
                 got = "not computable" if rep.got is None else _num(rep.got)
                 err = "" if rep.rel_error is None else f", error {rep.rel_error:.2%}"
                 mark = "ok" if rep.ok else "FAIL"
-                w(f"     {rep.symbol}: source {_num(rep.expected)}, hpguide {got}{err} "
+                w(f"     {rep.symbol}: expected {_num(rep.expected)}, hpguide {got}{err} "
                   f"(tol {example.rel_tol:.1%}) {mark}\n")
             if example.printed:
                 printed = ", ".join(f"{k}={_num(v)}" for k, v in example.printed.items())

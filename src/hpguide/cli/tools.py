@@ -146,6 +146,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     from .main import find_entry
     from ..kb.load import load_kb
     from ..discover.verify import TOLERANCE_RULE, check_request, verify
+    from ..kb.validate import ORIGINS
 
     rel_tol = _quantity("--rel-tol", args.rel_tol)
     check_request(args.ids, args.data, rel_tol)
@@ -180,10 +181,11 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
         for s in report.skipped:
             w(f"  {s.entry}: {s.equation}: {s.reason}\n")
     if report.examples:
-        w("\nExamples (the sources' numbers, reproduced by the entries' equations)\n")
-        rows = [["entry", "example", "symbol", "expected", "got", "rel.error", "rel_tol", "ok"]]
+        w("\nExamples, reproduced by the entries' equations ('from': source = printed by the source, "
+          "computed = computed by hpguide, tautology = echoes the entry's own constant)\n")
+        rows = [["entry", "example", "symbol", "expected", "from", "got", "rel.error", "rel_tol", "ok"]]
         for e in report.examples:
-            rows.append([e.entry, str(e.example), e.symbol, _num(e.expected), _num(e.got),
+            rows.append([e.entry, str(e.example), e.symbol, _num(e.expected), e.origin, _num(e.got),
                          "-" if e.rel_error is None else f"{e.rel_error:.2g}", f"{e.rel_tol:.2g}",
                          "ok" if e.ok else "FAIL"])
         w(_table(rows))
@@ -197,8 +199,12 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
         parts.append(f"{len(report.refits)} refitted constant(s): {len(report.refits) - bad_refits} reproduced, "
                      f"{bad_refits} not")
     if report.examples:
-        parts.append(f"{len(report.examples)} example value(s) of {entries} entries: "
-                     f"{len(report.examples) - bad_examples} reproduced, {bad_examples} not")
+        for origin, label in ORIGINS.items():
+            rows_of = [e for e in report.examples if e.origin == origin]
+            if rows_of:
+                bad = sum(not e.ok for e in rows_of)
+                parts.append(f"{len(rows_of)} example value(s) {label}: {len(rows_of) - bad} reproduced, {bad} not")
+        parts.append(f"({entries} entries)")
     w(f"\n{'; '.join(parts) or 'nothing to verify'}: {'ok' if report.ok else 'FAILED'}\n")
     return EXIT_OK if report.ok else EXIT_FAILED
 

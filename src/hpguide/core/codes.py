@@ -69,6 +69,11 @@ _TABLE = [
          "Give the inputs the equations need, or expect a symbol the entry computes."),
     Code("HPG032", "bad-table", "A recipe table uses a column that is neither a symbol nor a known text column.",
          "Use registered symbols for numbers; text columns are listed in the message."),
+    Code("HPG033", "no-printed-example",
+         "A law or rule has no example whose expected value its source prints (only values computed by hpguide, "
+         "or echoes of its own constants).",
+         "Add an example the source prints, with its locator (a table row, a worked number in the text); if the "
+         "source prints none, set status: draft and say why under no_printed_example."),
     Code("HPG040", "stale-schema", "The committed JSON Schema differs from the entry models.",
          "Run `hpguide schema > schema/entry.schema.json` and commit it."),
     Code("HPG050", "unbumped-change",

@@ -245,6 +245,9 @@ class Entry(_Model):
     output_bounds: dict[SymbolName, OutputBound] = Field(
         default_factory=dict,
         description="Values of an output that are not answers, beyond the registry's physical bounds.")
+    no_printed_example: Text | None = Field(
+        default=None,
+        description="Why the source prints no value an example could check (a draft law or rule says so).")
     unranged: dict[SymbolName, Text] = Field(
         default_factory=dict,
         description="Inputs the equations read that have no validity range, each with the reason.")

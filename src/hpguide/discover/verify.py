@@ -55,7 +55,7 @@ from ..core.evaluate import compile_tree
 from ..core.formula import parse, symbol, to_tree
 from ..kb.load import KnowledgeBase, LoadedEntry
 from ..core.quantities import parse_quantity
-from ..kb.validate import reproduce_example
+from ..kb.validate import example_origin, reproduce_example
 
 __all__ = ["REL_FLOOR", "STATISTICS", "Refit", "Skipped", "ExampleCheck", "VerifyReport", "printed_tolerance",
            "fit_power_law", "read_csv_columns", "refit_entry", "check_entry_examples", "check_request", "verify"]
@@ -111,6 +111,7 @@ class ExampleCheck:
     rel_error: float | None
     rel_tol: float
     ok: bool
+    origin: str = "source"  # a key of hpguide.kb.validate.ORIGINS
 
 
 @dataclass
@@ -451,7 +452,7 @@ def check_entry_examples(item: LoadedEntry) -> list[ExampleCheck]:
     for index, example in enumerate(item.entry.examples, 1):
         for rep in reproduce_example(item, example):
             rows.append(ExampleCheck(item.entry.id, index, example.where, rep.symbol, rep.expected, rep.got,
-                                     rep.rel_error, example.rel_tol, rep.ok))
+                                     rep.rel_error, example.rel_tol, rep.ok, example_origin(item.entry, example)))
     return rows
 
 

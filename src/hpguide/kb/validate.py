@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,9 +18,10 @@ import numpy as np
 from ..core.codes import Diagnostic
 from ..core.derive import derive
 from .load import KnowledgeBase, LoadedEntry, load_kb
-from ..core.schema import Example, entry_json_schema_text
+from ..core.schema import Entry, Example, entry_json_schema_text
 
-__all__ = ["midpoint", "Reproduction", "reproduce_example", "check_examples", "probe_relations", "validate_kb"]
+__all__ = ["midpoint", "Reproduction", "reproduce_example", "check_examples", "probe_relations", "validate_kb",
+           "ORIGINS", "example_origin", "example_counts", "check_printed_examples"]
 
 SCHEMA_FILE = "entry.schema.json"
 
@@ -115,6 +117,51 @@ def probe_relations(item: LoadedEntry, kb: KnowledgeBase) -> list[Diagnostic]:
     return problems
 
 
+#: Where an example's expected value comes from, in the words every front end uses.
+ORIGINS = {
+    "source": "printed by the source",
+    "computed": "computed by hpguide",
+    "tautology": "echoing the entry's own constant",
+}
+#: Kinds whose every entry needs an example the source prints (or says why none exists and stays draft).
+NEEDS_PRINTED_EXAMPLE = ("law", "rule")
+
+
+def example_origin(entry: Entry, example: Example) -> str:
+    """``source``, ``computed`` (``derived: true``: hpguide computed the expected value) or ``tautology``
+    (every expected value is an output whose equation is just one of the entry's constants, so the example
+    checks only that the constant was copied): the key of :data:`ORIGINS`."""
+    if all(entry.equations.get(symbol, "").strip() in entry.constants for symbol in example.expect):
+        return "tautology"
+    return "computed" if example.derived else "source"
+
+
+def example_counts(entries: Iterable[Entry]) -> dict[str, int]:
+    """How many examples of ``entries`` come from each origin (every key of :data:`ORIGINS`)."""
+    counts = dict.fromkeys(ORIGINS, 0)
+    for entry in entries:
+        for example in entry.examples:
+            counts[example_origin(entry, example)] += 1
+    return counts
+
+
+def check_printed_examples(item: LoadedEntry) -> list[Diagnostic]:
+    """HPG033: a law or rule that is not a draft has an example whose expected value its source prints;
+    a draft without one says why under ``no_printed_example``."""
+    entry = item.entry
+    if entry.kind not in NEEDS_PRINTED_EXAMPLE or any(example_origin(entry, ex) == "source" for ex in entry.examples):
+        return []
+    if entry.status == "draft" and entry.no_printed_example:
+        return []
+    if entry.status == "draft":
+        return [item.diagnostic("HPG033", "no example is printed by the source: say why under no_printed_example",
+                                "examples")]
+    return [item.diagnostic(
+        "HPG033", f"no example is printed by the source ({len(entry.examples)} computed by hpguide or echoing a "
+        "constant): add one the source prints, with its locator, or set status: draft and say why under "
+        "no_printed_example", "examples")]
+
+
 def validate_kb(root: str | os.PathLike[str] | None = None) -> tuple[KnowledgeBase, list[Diagnostic]]:
     """Load the KB at ``root`` and run every check; diagnostics sorted by place."""
     kb = load_kb(root)
@@ -125,6 +172,7 @@ def validate_kb(root: str | os.PathLike[str] | None = None) -> tuple[KnowledgeBa
             continue  # its equations did not compile; examples would only repeat that
         problems.extend(probe_relations(item, kb))
         problems.extend(check_examples(item))
+        problems.extend(check_printed_examples(item))
     problems.extend(check_committed_schema(kb))
     return kb, sorted(set(problems))
 

@@ -107,7 +107,7 @@ def _slug(text: str) -> str:
 
 def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
     from ..kb.cite import bibtex, short_citation
-    from ..kb.validate import reproduce_example
+    from ..kb.validate import ORIGINS, example_counts, example_origin, reproduce_example
 
     e = item.entry
     lines = ["---", f"title: {json.dumps(e.title)}", "tags:"]
@@ -161,17 +161,22 @@ def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
                   "Solid inside the validity range, dashed outside it.", ""]
     if e.warnings:
         lines += ["## Caveats", ""] + [f"- {_md(w)}" for w in e.warnings] + [""]
+    if e.no_printed_example:
+        lines += ["## No example printed by the source", "", _md(e.no_printed_example), ""]
     if e.examples:
-        lines += ["## Examples", "", "The source's own numbers, reproduced by hpguide on every build.", "",
-                  "| given | quantity | source | hpguide | error | tolerance | where |", "|---|---|---|---|---|---|---|"]
+        counts = example_counts([e])
+        lines += ["## Examples", "", "Reproduced by hpguide on every build: " +
+                  ", ".join(f"{n} {ORIGINS[k]}" for k, n in counts.items() if n) + ". Only values printed by the "
+                  "source are evidence for the entry; values computed by hpguide check the encoding.", "",
+                  "| given | quantity | expected | expected value | hpguide | error | tolerance | where |",
+                  "|---|---|---|---|---|---|---|---|"]
         for example in e.examples:
             given = ", ".join(f"`{k}` = {_q(v)}" for k, v in example.given.items()) or "(none)"
             for rep in reproduce_example(item, example):
                 got = "not computable" if rep.got is None else _q(rep.got)
                 err = "" if rep.rel_error is None else f"{rep.rel_error:.2%}"
-                tag = " (derived)" if example.derived else ""
-                lines.append(f"| {given} | `{rep.symbol}` | {_q(rep.expected)} | {got} | {err} | "
-                             f"{example.rel_tol:.1%} | {_md(example.where)}{tag} |")
+                lines.append(f"| {given} | `{rep.symbol}` | {ORIGINS[example_origin(e, example)]} | "
+                             f"{_q(rep.expected)} | {got} | {err} | {example.rel_tol:.1%} | {_md(example.where)} |")
         notes = [ex for ex in e.examples if ex.note or ex.printed]
         for ex in notes:
             printed = ", ".join(f"{k} = {_num(v)}" for k, v in (ex.printed or {}).items())
