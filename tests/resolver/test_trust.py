@@ -23,7 +23,12 @@ def kb(make_kb):
     # N_ne can never exceed N (the shipped registry states it too; this KB must not depend on that file)
     marker = "    latex: N_{\\mathrm{ne}}\n"
     assert marker in registry
-    (root / "symbols.yaml").write_text(registry.replace(marker, marker + "    physical: {above: 0, at_most: N}\n", 1))
+    registry = registry.replace(marker, marker + "    physical: {above: 0, at_most: N}\n", 1)
+    # losses compare only on the same data and tokenizer
+    loss = "  L:\n    meaning:"
+    assert loss in registry
+    registry = registry.replace(loss, "  L:\n    comparable_by: [data, tokenizer]\n    meaning:", 1)
+    (root / "symbols.yaml").write_text(registry)
     return compile_kb(root)
 
 
@@ -61,7 +66,9 @@ def test_unusable_rows_leave_the_spread_and_are_counted(kb):
     result = resolve(kb, {"N_ne": 6.44e10})
     assert "eta" not in result.spread  # the only eta row is unusable
     result = resolve(kb, {"N": 1e8, "C": 1.2e21})
-    assert "L" not in result.spread
+    # trust-loss-law's L (1.66, below E) is counted as unusable in its group, not pooled
+    (group,) = [g for g in result.spread_groups["L"] if "trust-loss-law" in g.entries]
+    assert group.n == 1 and group.n_unusable == 1 and group.min == pytest.approx(25 / 1e8**0.1)
     assert result.spread["N_opt"].n == 1 and result.spread["N_opt"].n_unusable == 0
 
 
@@ -110,3 +117,24 @@ def test_json_carries_usable_and_why(kb):
     (row,) = [r for r in data["results"] if r["entry"] == "trust-lr-rule"]
     assert row["usable"] is False and row["why"].startswith("negative")
     assert set(row) >= {"value", "in_range", "warnings", "usable", "why"}
+
+
+def test_only_comparable_losses_are_pooled(kb):
+    # N = 1e9: trust-loss-law 1.7 - 400/sqrt(1e9) = 1.687 (below E: unusable); massive 25/1e9**0.1 = 3.1473;
+    # webtext 30/1e9**0.1 = 3.7768; unstated (no tokenizer) 24/1e9**0.1 = 3.0214
+    result = resolve(kb, {"N": 1e9})
+    groups = result.spread_groups["L"]
+    by_entries = {tuple(g.entries): g for g in groups}
+    massive = by_entries[("trust-loss-law", "trust-loss-massive")]
+    assert massive.n == 1 and massive.n_unusable == 1 and massive.median == pytest.approx(25 / 1e9**0.1)
+    assert massive.conventions == {"data": "MassiveText", "tokenizer": "SentencePiece 32k"}
+    assert by_entries[("trust-loss-webtext",)].conventions == {"data": "WebText2", "tokenizer": "GPT-2 BPE"}
+    unstated = by_entries[("trust-loss-unstated",)]
+    assert unstated.conventions == {"data": "MassiveText", "tokenizer": "unstated by trust-loss-unstated"}
+    assert len(groups) == 3 and all(g.n == 1 for g in groups)  # nothing pooled across data or tokenizers
+    assert result.spread["L"] is groups[0]
+
+
+def test_rows_carry_their_context(kb):
+    (row,) = [r for r in resolve(kb, {"N": 1e9}).results if r.entry == "trust-loss-webtext"]
+    assert row.context == {"data": "WebText2", "tokenizer": "GPT-2 BPE"}

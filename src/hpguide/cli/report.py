@@ -41,6 +41,23 @@ def exact(value: float) -> str:
     return format_exact(value)
 
 
+#: How a row's context reads, key by key ("fitted with AdamW, cosine, batch in tokens, on MassiveText").
+_CONTEXT_PHRASES = (("optimizer", "{}"), ("schedule", "{}"), ("parameterization", "{}"),
+                    ("batch_unit", "batch in {}"), ("n_convention", "N {}"), ("data", "on {}"),
+                    ("tokenizer", "tokenizer {}"))
+
+
+def context_text(context: Mapping[str, str]) -> str:
+    """The conditions an entry's numbers hold under, as one phrase."""
+    parts = [phrase.format(context[key]) for key, phrase in _CONTEXT_PHRASES if key in context]
+    return "fitted with " + ", ".join(parts) if parts else ""
+
+
+def conventions_text(conventions: Mapping[str, str]) -> str:
+    """The shared conventions of a spread: "data MassiveText, tokenizer SentencePiece 32k"."""
+    return ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in conventions.items())
+
+
 def to_json(result: QueryResult) -> str:
     from ..core.jsontext import dumps  # not json: it imports re and enum (start-up, bench_query.py)
 
@@ -91,13 +108,17 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
                     continue
                 flag = " " if r.in_range else "!"
                 lines.append(f"   {flag} {q(r.value):>9}  {r.entry} v{r.entry_version}   {r.reference}")
+                if r.context:
+                    lines.append(f"{'':16}{context_text(r.context)}")
                 notes = [w for w in r.warnings if w.startswith(("extrapolation", "entry status", "range of"))]
                 for note in notes:
                     lines.append(f"{'':16}{note}")
-            spread = result.spread.get(symbol)
-            if spread and spread.n > 1:
-                ratio = f" ({spread.max_min_ratio:.2g}x)" if spread.max_min_ratio else ""
-                lines.append(f"{'':5}spread over {spread.n} in range: {q(spread.min)} .. {q(spread.max)}"
+            for spread in result.spread_groups.get(symbol, []):
+                if spread.n < 2:
+                    continue
+                ratio = f" ({q(spread.max_min_ratio)}x)" if spread.max_min_ratio else ""
+                alike = f" comparable ({conventions_text(spread.conventions)})" if spread.conventions else ""
+                lines.append(f"{'':5}spread over {spread.n}{alike} in range: {q(spread.min)} .. {q(spread.max)}"
                              f"{ratio}, median {q(spread.median)}"
                              + (f"; {spread.n_out_of_range} more out of range" if spread.n_out_of_range else "")
                              + (f"; {spread.n_unusable} with no usable value" if spread.n_unusable else ""))

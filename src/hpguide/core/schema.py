@@ -30,6 +30,8 @@ __all__ = [
     "Bounds",
     "Breakdown",
     "OutputBound",
+    "CONTEXT_KEYS",
+    "Context",
     "Entry",
     "SymbolDef",
     "Registry",
@@ -212,6 +214,25 @@ class OutputBound(Bounds):
     why: Text
 
 
+ContextKey = Literal["data", "tokenizer", "optimizer", "schedule", "parameterization", "batch_unit", "n_convention"]
+#: The conditions an entry's numbers were measured under, in the order reports show them.
+CONTEXT_KEYS: tuple[str, ...] = ("data", "tokenizer", "optimizer", "schedule", "parameterization", "batch_unit",
+                                 "n_convention")
+
+
+class Context(_Model):
+    """The conditions the entry's numbers hold under: two numbers are compared only when these agree."""
+
+    data: Text | None = Field(default=None, description="Training (and evaluation) data, e.g. MassiveText.")
+    tokenizer: Text | None = Field(default=None, description="e.g. GPT-2 BPE (50,257), SentencePiece 32k.")
+    optimizer: Text | None = Field(default=None, description="e.g. AdamW; Adam then Adafactor above 1B.")
+    schedule: Text | None = Field(default=None, description="e.g. cosine to 10% of peak; WSD.")
+    parameterization: Text | None = Field(default=None, description="e.g. SP (standard), muP, CompleteP.")
+    batch_unit: Literal["tokens", "sequences"] | None = Field(default=None, description="What B counted in the source.")
+    n_convention: Literal["total", "non-embedding", "non-embedding FLOPs"] | None = Field(
+        default=None, description="What the source's model size counted.")
+
+
 class Entry(_Model):
     """One heuristic: a published formula, rule, recipe table or parameterisation."""
 
@@ -245,6 +266,8 @@ class Entry(_Model):
     output_bounds: dict[SymbolName, OutputBound] = Field(
         default_factory=dict,
         description="Values of an output that are not answers, beyond the registry's physical bounds.")
+    context: Context | None = Field(
+        default=None, description="The conditions the numbers were measured under (data, tokenizer, optimizer ...).")
     no_printed_example: Text | None = Field(
         default=None,
         description="Why the source prints no value an example could check (a draft law or rule says so).")
@@ -308,6 +331,9 @@ class SymbolDef(_Model):
     convention: Text | None = None
     typical: Range
     latex: Text | None = None
+    comparable_by: list[ContextKey] = Field(
+        default_factory=list,
+        description="Context keys two entries' values of this quantity must share to be compared or pooled.")
     physical: Bounds | None = Field(
         default=None,
         description="Values that are physically possible (default: above 0); a result outside is not usable.")

@@ -60,7 +60,7 @@ class CompiledEntry:
 
     __slots__ = ("id", "version", "kind", "status", "title", "topics", "citation", "reference", "warnings",
                  "validity", "defaults_for", "equations", "relations", "table", "breaks_down", "output_bounds",
-                 "unranged")
+                 "unranged", "context")
 
     def __init__(self, **fields: Any) -> None:
         missing = set(self.__slots__) - set(fields)
@@ -128,10 +128,11 @@ def compile_payload(root: str, digest: str) -> dict[str, Any]:
             "output_bounds": {name: {"why": b.why, **bounds_payload(b, constants)} for name, b in
                               e.output_bounds.items()},
             "unranged": dict(e.unranged),
+            "context": {k: v for k, v in (e.context.model_dump() if e.context else {}).items() if v is not None},
         })
     symbols = {
         name: {"meaning": s.meaning, "unit": s.unit, "group": s.group, "convention": s.convention, "latex": s.latex,
-               "physical": bounds_payload(s.physical)}
+               "physical": bounds_payload(s.physical), "comparable_by": list(s.comparable_by)}
         for name, s in kb.registry.symbols.items()
     }
     return {
@@ -177,8 +178,11 @@ def from_payload(root: str, payload: dict[str, Any]) -> CompiledKB:
             breaks_down=[_bounds(b, symbol=str(b["symbol"]), where=str(b["where"])) for b in e["breaks_down"]],
             output_bounds={str(k): _bounds(b, why=str(b["why"])) for k, b in e["output_bounds"].items()},
             unranged={str(k): str(v) for k, v in e["unranged"].items()},
+            context={str(k): str(v) for k, v in e["context"].items()},
         ))
-    symbols = {str(name): {**meta, "physical": _bounds(meta["physical"])} for name, meta in payload["symbols"].items()}
+    symbols = {str(name): {**meta, "physical": _bounds(meta["physical"]),
+                           "comparable_by": [str(k) for k in meta["comparable_by"]]}
+               for name, meta in payload["symbols"].items()}
     return CompiledKB(root, str(payload["kb_version"]), str(payload["content_hash"]), symbols,
                       entries, int(payload["problems"]))
 

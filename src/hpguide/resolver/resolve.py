@@ -45,6 +45,8 @@ __all__ = [
     "range_check",
     "usability",
     "consistency_conflicts",
+    "comparability_key",
+    "spread_groups",
     "resolve",
 ]
 
@@ -82,7 +84,7 @@ class Result(Record):
     """One entry's answer for one symbol."""
 
     __slots__ = ("symbol", "value", "entry", "entry_version", "title", "citation", "reference", "formula",
-                 "in_range", "warnings", "status", "kind", "group", "unit", "inputs", "usable", "why")
+                 "in_range", "warnings", "status", "kind", "group", "unit", "inputs", "usable", "why", "context")
 
 
 class Spread(Record):
@@ -90,9 +92,12 @@ class Spread(Record):
 
     ``n_out_of_range`` counts usable answers outside their source's range, ``n_unusable`` answers that are
     no value at all (non-physical, or where the source says the law breaks down); neither is in the spread.
+    Only comparable answers are pooled: ``conventions`` are the context values they share (the registry's
+    ``comparable_by`` keys of the symbol), ``entries`` the entries pooled. The counts are of that group.
     """
 
-    __slots__ = ("n", "min", "median", "max", "max_min_ratio", "n_out_of_range", "n_unusable")
+    __slots__ = ("n", "min", "median", "max", "max_min_ratio", "n_out_of_range", "n_unusable", "conventions",
+                 "entries")
 
 
 class Config(Record):
@@ -120,13 +125,15 @@ class QueryResult:
     def __init__(self, kb_version: str, inputs: dict[str, float], assumptions: list[Assumption],
                  derived: list[Derived], results: list[Result], spread: dict[str, Spread],
                  nearest_configs: list[Config], conflicts: list[Conflict], skipped: list[Skipped],
-                 kb_problems: int = 0, notes: list[str] | None = None) -> None:
+                 kb_problems: int = 0, notes: list[str] | None = None,
+                 spread_groups: dict[str, list[Spread]] | None = None) -> None:
         self.kb_version = kb_version
         self.inputs = inputs
         self.assumptions = assumptions
         self.derived = derived
         self.results = results
-        self.spread = spread
+        self.spread = spread  # per symbol, the largest group of comparable answers (see spread_groups)
+        self.spread_groups = spread_groups or {}
         self.nearest_configs = nearest_configs
         self.conflicts = conflicts
         self.skipped = skipped
@@ -141,6 +148,7 @@ class QueryResult:
             "derived": [d._asdict() for d in self.derived],
             "results": [r._asdict() for r in self.results],
             "spread": {k: v._asdict() for k, v in self.spread.items()},
+            "spread_groups": {k: [s._asdict() for s in v] for k, v in self.spread_groups.items()},
             "nearest_configs": [c._asdict() for c in self.nearest_configs],
             "conflicts": [c._asdict() for c in self.conflicts],
             "skipped": [s._asdict() for s in self.skipped],
@@ -371,20 +379,36 @@ def _median(sorted_values: list[float]) -> float:
     return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2
 
 
-def _spread(results: Iterable[Result]) -> dict[str, Spread]:
-    by_symbol: dict[str, list[Result]] = {}
+def comparability_key(kb: CompiledKB, row: Result) -> tuple[tuple[str, str], ...]:
+    """The conventions that make two answers for ``row.symbol`` comparable: the registry's ``comparable_by``
+    keys of the symbol with the entry's context values. A value the entry does not state makes the answer
+    comparable with none but itself."""
+    keys = kb.symbols.get(row.symbol, {}).get("comparable_by", [])
+    return tuple((k, row.context[k] if k in row.context else f"unstated by {row.entry}") for k in keys)
+
+
+def _spread_of(rows: list[Result], conventions: dict[str, str]) -> Spread | None:
+    inside = sorted(r.value for r in rows if r.usable and r.in_range)
+    if not inside:
+        return None
+    lo, hi = inside[0], inside[-1]
+    ratio = hi / lo if lo > 0 else None  # undefined when an answer is 0 (JSON has no infinity)
+    return Spread(len(inside), lo, _median(inside), hi, ratio, sum(1 for r in rows if r.usable and not r.in_range),
+                  sum(1 for r in rows if not r.usable), conventions, sorted({r.entry for r in rows}))
+
+
+def spread_groups(kb: CompiledKB, results: Iterable[Result]) -> dict[str, list[Spread]]:
+    """Per symbol, one spread per group of comparable answers, the group with the most in-range answers
+    first (then the most answers, then by conventions)."""
+    by_key: dict[str, dict[tuple, list[Result]]] = {}
     for r in results:
-        by_symbol.setdefault(r.symbol, []).append(r)
+        by_key.setdefault(r.symbol, {}).setdefault(comparability_key(kb, r), []).append(r)
     out = {}
-    for symbol, rows in sorted(by_symbol.items()):
-        inside = sorted(r.value for r in rows if r.usable and r.in_range)
-        outside = sum(1 for r in rows if r.usable and not r.in_range)
-        unusable = sum(1 for r in rows if not r.usable)
-        if not inside:
-            continue
-        lo, hi = inside[0], inside[-1]
-        ratio = hi / lo if lo > 0 else None  # undefined when an answer is 0 (JSON has no infinity)
-        out[symbol] = Spread(len(inside), lo, _median(inside), hi, ratio, outside, unusable)
+    for symbol, groups in sorted(by_key.items()):
+        spreads = [s for key, rows in groups.items() if (s := _spread_of(rows, dict(key))) is not None]
+        spreads.sort(key=lambda s: (-s.n, -(s.n + s.n_out_of_range + s.n_unusable), sorted(s.conventions.items())))
+        if spreads:
+            out[symbol] = spreads
     return out
 
 
@@ -508,6 +532,7 @@ def resolve(
                 in_range=in_range, warnings=([f"no usable value: {why}"] if why else []) + range_notes + base_warnings,
                 status=entry.status, kind=entry.kind, group=str(meta.get("group", "")),
                 unit=str(meta.get("unit", "")), inputs=used, usable=why is None, why=why,
+                context=dict(entry.context),
             ))
     if not derivation.steps and not any(r.inputs for r in results):
         # constant rules (e.g. Adam's beta2) answer any query; they do not make one meaningful
@@ -515,6 +540,7 @@ def resolve(
         raise UsageError(f"nothing follows from {given} alone: give at least one of --params, --d-model, "
                          "--compute (with --tokens for data-dependent laws)")
     results.sort(key=lambda r: (_group_rank(r.group), r.symbol, r.entry))
+    groups = spread_groups(kb, results)
     notes = []
     if kb.problems:
         notes.append(f"the KB has {kb.problems} invalid entr{'y' if kb.problems == 1 else 'ies'} that were "
@@ -525,7 +551,8 @@ def resolve(
         assumptions=assumptions,
         derived=_derived_list(derivation, inputs),
         results=results,
-        spread=_spread(results),
+        spread={symbol: spreads[0] for symbol, spreads in groups.items()},
+        spread_groups=groups,
         nearest_configs=[_config(item) for item in _nearest_rows(kb, context)[:nearest]],
         conflicts=conflicts,
         skipped=sorted(skipped, key=lambda s: s.entry),
