@@ -460,8 +460,9 @@ def test_integer_rounding_matches_decimal_on_ties(a, sig):
 
 
 @pytest.mark.parametrize("value, text", [
-    (125e6, "125M"), (405e9, "405B"), (176e9, "176B"), (15.6e12, "15.6T"), (128000.0, "128k"),
-    (375e6, "375M"), (3e-4, "3e-4"), (0.33917, "0.33917"), (4096.0, "4096"), (128256.0, "128.256k"),
+    (125e6, "125M"), (405e9, "405B"), (176e9, "176B"), (15.6e12, "15.6T"),
+    (375e6, "375M"), (3e-4, "3e-4"), (0.33917, "0.33917"), (4096.0, "4096"), (128256.0, "128256"),
+    (128000.0, "128000"), (11008.0, "11008"), (1e6, "1M"), (1.5e6, "1.5M"),
 ])
 def test_published_and_given_numbers_are_shown_as_they_are(value, text):
     assert format_exact(value) == text

@@ -138,3 +138,12 @@ def test_only_comparable_losses_are_pooled(kb):
 def test_rows_carry_their_context(kb):
     (row,) = [r for r in resolve(kb, {"N": 1e9}).results if r.entry == "trust-loss-webtext"]
     assert row.context == {"data": "WebText2", "tokenizer": "GPT-2 BPE"}
+
+
+def test_an_input_nothing_reads_is_refused(kb):
+    from hpguide.core.errors import UsageError
+
+    with pytest.raises(UsageError) as raised:
+        resolve(kb, {"N": 7e9, "d_ff": 11008.0})
+    assert str(raised.value) == ("given but used by nothing that applies: d_ff = 11008; no entry of the KB reads "
+                                 "it yet. Remove it, or add what the entries need")

@@ -390,11 +390,14 @@ def format_quantity(value: float, sig: int = 2) -> str:
 
 
 def format_exact(value: float) -> str:
-    """``value`` as published or given: the shortest :func:`format_quantity` form that reads back as exactly
-    ``value`` (125M, 405B, 15.6T, 128k, 375M, 3e-4), never rounded. Non-finite values as format_quantity."""
+    """``value`` as published or given, never rounded: integers below a million in full (11008, 128000),
+    otherwise the shortest :func:`format_quantity` form that reads back as exactly ``value`` (125M, 405B,
+    15.6T, 375M, 3e-4). Non-finite values as format_quantity."""
     x = float(value)
     if not math.isfinite(x):
         return format_quantity(x)
+    if x.is_integer() and abs(x) < 1e6:
+        return str(int(x))  # shape numbers in full: 11008, 128256, 50257
     for sig in range(1, 18):
         text = format_quantity(x, sig)
         if parse_quantity(text, positive=False) == x:

@@ -456,6 +456,29 @@ def consistency_conflicts(kb: CompiledKB, derivation: Derivation, inputs: Mappin
     return out
 
 
+def _refuse_unread_inputs(inputs: Mapping[str, float], derivation: Derivation, read_by_results: set[str],
+                          skipped: list[Skipped], kb: CompiledKB, include_drafts: bool) -> None:
+    """Every input is used or refused: a value no definition and no answer read is an error, never an echo."""
+    read = set(read_by_results)
+    for step in derivation.steps.values():
+        read.update(step.inputs)
+    unread = sorted(set(inputs) - read)
+    if not unread:
+        return
+    details = []
+    for symbol in unread:
+        waiting = [f"{s.entry} (also needs {', '.join(m for m in s.missing if m != symbol)})" for s in skipped
+                   if any(symbol in rel.inputs for e in kb.entries if e.id == s.entry for rel in e.relations)]
+        drafts = [e.id for e in kb.entries if not e.active(include_drafts) and e.status == "draft"
+                  and any(symbol in rel.inputs for rel in e.relations)]
+        hint = (f"; it is read by {', '.join(waiting)}" if waiting else
+                f"; only draft entries read it ({', '.join(drafts)}: add --include-drafts)" if drafts else
+                "; no entry of the KB reads it yet")
+        details.append(f"{symbol} = {_exact(inputs[symbol])}{hint}")
+    raise UsageError("given but used by nothing that applies: " + "; ".join(details)
+                     + ". Remove it, or add what the entries need")
+
+
 def _group_rank(group: str) -> int:
     return GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER)
 
@@ -496,6 +519,7 @@ def resolve(
 
     results: list[Result] = []
     skipped: list[Skipped] = []
+    read_by_results: set[str] = set()
     for entry in kb.entries:
         if entry.kind not in _HEURISTIC_KINDS or not entry.active(include_drafts):
             continue
@@ -522,6 +546,7 @@ def resolve(
             used = {name: float(local.values[name]) for name in sorted(rel.inputs)}
             # every quantity this answer was computed from, the entry's own intermediates (N_opt) included
             reads = _reads(local, rel.output)
+            read_by_results |= reads
             checked = {name for name in reads if name in entry.validity or
                        (name not in local.steps and name in kb.symbols)} | conditions
             in_range, range_notes = range_check(entry, local.values, checked)
@@ -539,6 +564,7 @@ def resolve(
         given = ", ".join(sorted(inputs))
         raise UsageError(f"nothing follows from {given} alone: give at least one of --params, --d-model, "
                          "--compute (with --tokens for data-dependent laws)")
+    _refuse_unread_inputs(inputs, derivation, read_by_results, skipped, kb, include_drafts)
     results.sort(key=lambda r: (_group_rank(r.group), r.symbol, r.entry))
     groups = spread_groups(kb, results)
     notes = []
