@@ -25,7 +25,7 @@ def one(result, symbol, entry):
 
 
 def test_chain_from_shape_to_a_compute_law(kb):
-    result = resolve(kb, {"d_model": 4096.0, "n_layers": 32.0, "vocab_size": 32000.0, "seq_len": 2048.0, "D": 1e12})
+    result = resolve(kb, {"d_model": 4096.0, "n_layers": 32.0, "vocab_size": 32000.0, "D": 1e12})
     n = 12 * 32 * 4096**2 + 32000 * 4096
     derived = {d.symbol: d for d in result.derived}
     assert derived["N"].value == pytest.approx(n) and derived["N"].entry == "transformer-params-from-shape"

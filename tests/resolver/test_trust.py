@@ -97,7 +97,7 @@ def test_an_input_without_a_source_range_says_why(kb):
 
 def test_non_embedding_count_above_the_total_is_a_conflict(kb):
     # DeepSeek 67B's shape (d_model 8192, 95 layers) gives 12 * 95 * 8192^2 = 76.5B non-embedding parameters
-    result = resolve(kb, {"N": 67e9, "d_model": 8192.0, "n_layers": 95.0, "vocab_size": 102400.0, "seq_len": 4096.0})
+    result = resolve(kb, {"N": 67e9, "d_model": 8192.0, "n_layers": 95.0, "vocab_size": 102400.0})
     (conflict,) = [c for c in result.conflicts if c.symbol == "N_ne"]
     assert conflict.given == pytest.approx(12 * 95 * 8192**2) and conflict.implied == 67e9
     assert "N_ne must be above 0 and at most N = 67B" in conflict.message

@@ -462,6 +462,16 @@ def _refuse_unread_inputs(inputs: Mapping[str, float], derivation: Derivation, r
     read = set(read_by_results)
     for step in derivation.steps.values():
         read.update(step.inputs)
+    values = derivation.values
+    for entry in kb.entries:
+        if entry.kind != "definition" or not entry.active(include_drafts):
+            continue
+        for rel in entry.relations:  # a definition whose every term is known checks the given values
+            if rel.output in values and all(name in values for name in rel.inputs):
+                read.update(rel.inputs)
+                read.add(rel.output)
+    if "d_model" in values and "n_heads" in values:
+        read.update(("d_model", "n_heads"))  # the divisibility check of consistency_conflicts
     unread = sorted(set(inputs) - read)
     if not unread:
         return
