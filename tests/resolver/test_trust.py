@@ -147,3 +147,23 @@ def test_an_input_nothing_reads_is_refused(kb):
         resolve(kb, {"N": 7e9, "d_ff": 11008.0})
     assert str(raised.value) == ("given but used by nothing that applies: d_ff = 11008; no entry of the KB reads "
                                  "it yet. Remove it, or add what the entries need")
+
+
+def test_a_published_bootstrap_gives_a_band(kb):
+    import numpy as np
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load((CORPUS / "trust" / "trust-banded-law.yaml").read_text())
+    draws = np.array(data["uncertainty"]["draws"])
+    n = 1e9
+    etas = draws[:, 0] * n ** (-draws[:, 1])  # the oracle: numpy over the file's own draws
+    (row,) = rows(resolve(kb, {"N": n}), "eta", "trust-banded-law")
+    assert row.band["lo"] == pytest.approx(np.quantile(etas, 0.05), rel=1e-12)
+    assert row.band["hi"] == pytest.approx(np.quantile(etas, 0.95), rel=1e-12)
+    assert row.band["level"] == 0.9 and row.band["method"] == "bootstrap" and row.band["draws"] == 40
+    assert row.band["lo"] < row.value < row.band["hi"]
+
+
+def test_unbanded_rows_have_none(kb):
+    (row,) = rows(resolve(kb, {"N_ne": 1e9}), "eta", "trust-lr-rule")
+    assert row.band is None

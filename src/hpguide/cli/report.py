@@ -108,6 +108,9 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
                     continue
                 flag = " " if r.in_range else "!"
                 lines.append(f"   {flag} {q(r.value):>9}  {r.entry} v{r.entry_version}   {r.reference}")
+                if r.band:
+                    lines.append(f"{'':16}{r.band['level']:.0%} band {q(r.band['lo'])} .. {q(r.band['hi'])} "
+                                 f"({r.band['method']}, {r.band['where']})")
                 if r.context:
                     lines.append(f"{'':16}{context_text(r.context)}")
                 notes = [w for w in r.warnings if w.startswith(("extrapolation", "entry status", "range of"))]

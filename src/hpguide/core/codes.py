@@ -62,6 +62,11 @@ _TABLE = [
          "`breaks_down` names an input of the equations, `output_bounds` an output, with bounds that are numbers "
          "or the entry's constants; `unranged` names inputs without a validity range; registry bounds name "
          "registered symbols."),
+    Code("HPG027", "bad-uncertainty",
+         "An `uncertainty` block names constants the entry does not have, or its covariance is not positive "
+         "definite.",
+         "List the entry's own constants, in the order of the draws or the covariance, as the source publishes "
+         "them."),
     Code("HPG030", "example-mismatch", "An example does not reproduce within its tolerance.",
          "Check the constants and the formula against the source; a wrong number in the source is recorded "
          "with `printed:` and a note, not by loosening the tolerance."),

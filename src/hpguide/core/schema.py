@@ -30,6 +30,7 @@ __all__ = [
     "Bounds",
     "Breakdown",
     "OutputBound",
+    "Uncertainty",
     "CONTEXT_KEYS",
     "Context",
     "Entry",
@@ -233,6 +234,39 @@ class Context(_Model):
         default=None, description="What the source's model size counted.")
 
 
+class Uncertainty(_Model):
+    """The source's uncertainty of some constants, as draws (released bootstrap refits) or a normal
+    (mean and covariance of the listed constants). Queries show the central ``level`` band of each answer."""
+
+    method: Literal["bootstrap", "covariance"]
+    level: Annotated[float, Field(gt=0, lt=1)] = 0.9
+    constants: Annotated[list[SymbolName], Field(min_length=1)]
+    draws: list[list[Number]] | None = Field(default=None, description="bootstrap: one row of constants per refit.")
+    mean: list[Number] | None = None
+    covariance: list[list[Number]] | None = None
+    where: Annotated[str, Field(min_length=2)] = Field(description="Where the source publishes it.")
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Uncertainty:
+        k = len(self.constants)
+        if self.method == "bootstrap":
+            if not self.draws or len(self.draws) < 20 or any(len(row) != k for row in self.draws):
+                raise ValueError(f"bootstrap draws: at least 20 rows of {k} values (one per constant)")
+            if self.mean is not None or self.covariance is not None:
+                raise ValueError("bootstrap uncertainty takes draws, not mean/covariance")
+        else:
+            if self.mean is None or len(self.mean) != k or self.covariance is None or len(self.covariance) != k \
+                    or any(len(row) != k for row in self.covariance):
+                raise ValueError(f"covariance uncertainty: a mean of {k} values and a {k}x{k} covariance")
+            if any(abs(self.covariance[i][j] - self.covariance[j][i]) > 1e-12 * (1 + abs(self.covariance[i][j]))
+                   for i in range(k) for j in range(k)):
+                raise ValueError("the covariance must be symmetric")
+            if self.draws is not None:
+                raise ValueError("covariance uncertainty takes mean/covariance, not draws")
+        return self
+
+
 class Entry(_Model):
     """One heuristic: a published formula, rule, recipe table or parameterisation."""
 
@@ -266,6 +300,8 @@ class Entry(_Model):
     output_bounds: dict[SymbolName, OutputBound] = Field(
         default_factory=dict,
         description="Values of an output that are not answers, beyond the registry's physical bounds.")
+    uncertainty: Uncertainty | None = Field(
+        default=None, description="The source's uncertainty of constants; queries show a band for the answers.")
     context: Context | None = Field(
         default=None, description="The conditions the numbers were measured under (data, tokenizer, optimizer ...).")
     no_printed_example: Text | None = Field(

@@ -60,7 +60,7 @@ class CompiledEntry:
 
     __slots__ = ("id", "version", "kind", "status", "title", "topics", "citation", "reference", "warnings",
                  "validity", "defaults_for", "equations", "relations", "table", "breaks_down", "output_bounds",
-                 "unranged", "context")
+                 "unranged", "context", "uncertainty")
 
     def __init__(self, **fields: Any) -> None:
         missing = set(self.__slots__) - set(fields)
@@ -129,6 +129,7 @@ def compile_payload(root: str, digest: str) -> dict[str, Any]:
                               e.output_bounds.items()},
             "unranged": dict(e.unranged),
             "context": {k: v for k, v in (e.context.model_dump() if e.context else {}).items() if v is not None},
+            "uncertainty": _uncertainty_payload(item),
         })
     symbols = {
         name: {"meaning": s.meaning, "unit": s.unit, "group": s.group, "convention": s.convention, "latex": s.latex,
@@ -139,6 +140,27 @@ def compile_payload(root: str, digest: str) -> dict[str, Any]:
         "format": FORMAT, "hpguide": __version__, "content_hash": digest, "kb_version": kb.version,
         "problems": len(kb.diagnostics), "symbols": symbols, "entries": entries,
     }
+
+
+#: Draws taken from a published covariance (seeded: the same KB compiles to the same bands).
+COVARIANCE_DRAWS = 400
+
+
+def _uncertainty_payload(item: Any) -> dict[str, Any] | None:
+    from .load import band_trees
+
+    unc = item.entry.uncertainty
+    if unc is None:
+        return None
+    if unc.method == "bootstrap":
+        draws = [list(row) for row in unc.draws]
+    else:
+        import numpy as np
+
+        rng = np.random.default_rng(0)
+        draws = rng.multivariate_normal(unc.mean, unc.covariance, size=COVARIANCE_DRAWS).tolist()
+    return {"method": unc.method, "level": unc.level, "constants": list(unc.constants), "draws": draws,
+            "where": unc.where, "trees": {k: list_tree(v) for k, v in band_trees(item).items()}}
 
 
 def list_tree(tree: Any) -> Any:
@@ -179,12 +201,24 @@ def from_payload(root: str, payload: dict[str, Any]) -> CompiledKB:
             output_bounds={str(k): _bounds(b, why=str(b["why"])) for k, b in e["output_bounds"].items()},
             unranged={str(k): str(v) for k, v in e["unranged"].items()},
             context={str(k): str(v) for k, v in e["context"].items()},
+            uncertainty=_read_uncertainty(e["uncertainty"]),
         ))
     symbols = {str(name): {**meta, "physical": _bounds(meta["physical"]),
                            "comparable_by": [str(k) for k in meta["comparable_by"]]}
                for name, meta in payload["symbols"].items()}
     return CompiledKB(root, str(payload["kb_version"]), str(payload["content_hash"]), symbols,
                       entries, int(payload["problems"]))
+
+
+def _read_uncertainty(data: Any) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    names = [str(n) for n in data["constants"]]
+    draws = [[float(v) for v in row] for row in data["draws"]]
+    if any(len(row) != len(names) for row in draws):
+        raise ValueError("uncertainty draws do not match their constants")
+    return {"method": str(data["method"]), "level": float(data["level"]), "constants": names, "draws": draws,
+            "where": str(data["where"]), "trees": {str(k): _tuple_tree(v) for k, v in data["trees"].items()}}
 
 
 def _bound(value: Any) -> float | str | None:

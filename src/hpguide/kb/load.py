@@ -194,6 +194,7 @@ def compile_entry(item: LoadedEntry, registry: Registry) -> list[Diagnostic]:
         if key not in symbols:
             problems.append(item.diagnostic("HPG021", f"validity names unknown symbol {key!r}", "validity", key))
     problems += _limit_diagnostics(item)
+    problems += _uncertainty_diagnostics(item)
     for index, ex in enumerate(entry.examples):
         for part in ("given", "expect"):
             for key in getattr(ex, part):
@@ -217,6 +218,40 @@ def compile_entry(item: LoadedEntry, registry: Registry) -> list[Diagnostic]:
 
 
 BOUND_SIDES = ("above", "at_least", "below", "at_most")
+
+
+def band_trees(item: LoadedEntry) -> dict[str, Any]:
+    """The entry's equations with its uncertain constants left as names (the others substituted), for
+    evaluating the answers under each draw of the source's uncertainty. Empty without ``uncertainty``."""
+    entry = item.entry
+    if entry.uncertainty is None:
+        return {}
+    constants = {name: c.value for name, c in entry.constants.items()}
+    fixed = {symbol(k, positive=False): sp.Float(repr(v)) for k, v in constants.items()
+             if k not in entry.uncertainty.constants}
+    trees = {}
+    for rel in item.relations:
+        formula = parse(entry.equations[rel.output], allowed_names=frozenset(constants) | rel.inputs,
+                        constants={k: v for k, v in constants.items() if k not in entry.uncertainty.constants})
+        trees[rel.output] = to_tree(formula.expr.xreplace(fixed))
+    return trees
+
+
+def _uncertainty_diagnostics(item: LoadedEntry) -> list[Diagnostic]:
+    unc = item.entry.uncertainty
+    if unc is None:
+        return []
+    problems = [item.diagnostic("HPG027", f"uncertainty names {name!r}, which is not one of this entry's constants",
+                                "uncertainty", "constants") for name in unc.constants if name not in item.entry.constants]
+    if unc.method == "covariance" and not problems:
+        import numpy as np
+
+        try:
+            np.linalg.cholesky(np.array(unc.covariance, dtype=float))
+        except np.linalg.LinAlgError:
+            problems.append(item.diagnostic("HPG027", "the covariance is not positive definite",
+                                            "uncertainty", "covariance"))
+    return problems
 
 
 def _limit_diagnostics(item: LoadedEntry) -> list[Diagnostic]:

@@ -46,6 +46,7 @@ __all__ = [
     "usability",
     "consistency_conflicts",
     "comparability_key",
+    "uncertainty_band",
     "spread_groups",
     "resolve",
 ]
@@ -84,7 +85,8 @@ class Result(Record):
     """One entry's answer for one symbol."""
 
     __slots__ = ("symbol", "value", "entry", "entry_version", "title", "citation", "reference", "formula",
-                 "in_range", "warnings", "status", "kind", "group", "unit", "inputs", "usable", "why", "context")
+                 "in_range", "warnings", "status", "kind", "group", "unit", "inputs", "usable", "why", "context",
+                 "band")
 
 
 class Spread(Record):
@@ -94,10 +96,12 @@ class Spread(Record):
     no value at all (non-physical, or where the source says the law breaks down); neither is in the spread.
     Only comparable answers are pooled: ``conventions`` are the context values they share (the registry's
     ``comparable_by`` keys of the symbol), ``entries`` the entries pooled. The counts are of that group.
+    ``bands_overlap``: whether the published-uncertainty bands of the pooled rows share a value (None when
+    fewer than two rows have one).
     """
 
     __slots__ = ("n", "min", "median", "max", "max_min_ratio", "n_out_of_range", "n_unusable", "conventions",
-                 "entries")
+                 "entries", "bands_overlap")
 
 
 class Config(Record):
@@ -393,8 +397,10 @@ def _spread_of(rows: list[Result], conventions: dict[str, str]) -> Spread | None
         return None
     lo, hi = inside[0], inside[-1]
     ratio = hi / lo if lo > 0 else None  # undefined when an answer is 0 (JSON has no infinity)
+    bands = [r.band for r in rows if r.usable and r.in_range and r.band]
+    overlap = max(b["lo"] for b in bands) <= min(b["hi"] for b in bands) if len(bands) > 1 else None
     return Spread(len(inside), lo, _median(inside), hi, ratio, sum(1 for r in rows if r.usable and not r.in_range),
-                  sum(1 for r in rows if not r.usable), conventions, sorted({r.entry for r in rows}))
+                  sum(1 for r in rows if not r.usable), conventions, sorted({r.entry for r in rows}), overlap)
 
 
 def spread_groups(kb: CompiledKB, results: Iterable[Result]) -> dict[str, list[Spread]]:
@@ -410,6 +416,48 @@ def spread_groups(kb: CompiledKB, results: Iterable[Result]) -> dict[str, list[S
         if spreads:
             out[symbol] = spreads
     return out
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between order statistics (numpy's default method)."""
+    position = q * (len(sorted_values) - 1)
+    low = int(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def uncertainty_band(entry: CompiledEntry, symbol: str, env: Mapping[str, float]) -> dict[str, Any] | None:
+    """The central band of ``symbol`` over the draws of the source's uncertainty of the entry's constants:
+    each draw re-evaluates the entry's equations (its intermediates too) on the same inputs."""
+    unc = entry.uncertainty
+    if unc is None or symbol not in unc["trees"]:
+        return None
+    from ..core.evaluate import compile_scalar, tree_names
+
+    outputs = list(unc["trees"])
+    compiled = {out: (compile_scalar(tree), tree_names(tree)) for out, tree in unc["trees"].items()}
+    base = {k: v for k, v in env.items() if k not in outputs}
+    values = []
+    for draw in unc["draws"]:
+        local = dict(base)
+        local.update(zip(unc["constants"], draw))
+        for _ in outputs:  # intermediates first, whatever the order the entry writes them in
+            for out in outputs:
+                fn, names = compiled[out]
+                if out not in local and all(n in local for n in names):
+                    try:
+                        local[out] = fn(local)
+                    except (ArithmeticError, ValueError):
+                        local[out] = math.nan
+        value = local.get(symbol, math.nan)
+        if isinstance(value, float) and math.isfinite(value):
+            values.append(value)
+    if len(values) < len(unc["draws"]) // 2:
+        return None
+    values.sort()
+    tail = (1 - unc["level"]) / 2
+    return {"lo": _quantile(values, tail), "hi": _quantile(values, 1 - tail), "level": unc["level"],
+            "method": unc["method"], "draws": len(values), "where": unc["where"]}
 
 
 def _provenance(symbol: str, inputs: Mapping[str, float], assumptions: list[Assumption],
@@ -568,6 +616,7 @@ def resolve(
                 status=entry.status, kind=entry.kind, group=str(meta.get("group", "")),
                 unit=str(meta.get("unit", "")), inputs=used, usable=why is None, why=why,
                 context=dict(entry.context),
+                band=uncertainty_band(entry, rel.output, local.values) if why is None else None,
             ))
     if not derivation.steps and not any(r.inputs for r in results):
         # constant rules (e.g. Adam's beta2) answer any query; they do not make one meaningful
