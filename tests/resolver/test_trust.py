@@ -167,3 +167,14 @@ def test_a_published_bootstrap_gives_a_band(kb):
 def test_unbanded_rows_have_none(kb):
     (row,) = rows(resolve(kb, {"N_ne": 1e9}), "eta", "trust-lr-rule")
     assert row.band is None
+
+
+def test_a_published_covariance_gives_a_seeded_band(kb):
+    import numpy as np
+
+    draws = np.random.default_rng(0).multivariate_normal([0.5, 0.5], [[0.0025, 0.0001], [0.0001, 0.0004]], size=400)
+    etas = draws[:, 0] * 1e9 ** (-draws[:, 1])
+    (row,) = rows(resolve(kb, {"N": 1e9}), "eta", "trust-covariance-law")
+    assert row.band["method"] == "covariance" and row.band["draws"] == 400
+    assert row.band["lo"] == pytest.approx(np.quantile(etas, 0.05), rel=1e-9)
+    assert row.band["hi"] == pytest.approx(np.quantile(etas, 0.95), rel=1e-9)
