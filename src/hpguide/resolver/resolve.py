@@ -21,15 +21,22 @@ sympy, pydantic or YAML on this path.
 from __future__ import annotations
 
 import math
-TYPE_CHECKING = False  # no run-time typing import (start-up time)
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
-    from typing import Any
 
-from ..kb.compiled import CompiledEntry, CompiledKB
 from ..core.derive import Derivation, Relation, derive
 from ..core.errors import UsageError
 from ..core.records import Record
+from ..kb.compiled import CompiledKB
+
+TYPE_CHECKING = False  # no run-time typing import (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any, Protocol
+
+    class HasValidity(Protocol):
+        """What :func:`range_check` reads of an entry: a compiled one, or a loaded (pydantic) one in transfer."""
+
+        @property
+        def validity(self) -> Mapping[str, Sequence[float]]: ...
 
 __all__ = [
     "FILLABLE",
@@ -66,12 +73,21 @@ class Assumption(Record):
     """An input the resolver filled in, and from where."""
 
     __slots__ = ("symbol", "value", "entry", "why")
+    symbol: str
+    value: float
+    entry: str
+    why: str
 
 
 class Derived(Record):
     """A value that follows exactly from definitions."""
 
     __slots__ = ("symbol", "value", "entry", "formula", "inputs")
+    symbol: str
+    value: float
+    entry: str
+    formula: str
+    inputs: list[str]
 
 
 class Result(Record):
@@ -79,30 +95,64 @@ class Result(Record):
 
     __slots__ = ("symbol", "value", "entry", "entry_version", "title", "citation", "reference", "formula",
                  "in_range", "warnings", "status", "kind", "group", "unit", "inputs")
+    symbol: str
+    value: float
+    entry: str
+    entry_version: int
+    title: str
+    citation: str
+    reference: str
+    formula: str
+    in_range: bool
+    warnings: list[str]
+    status: str
+    kind: str
+    group: str
+    unit: str
+    inputs: dict[str, float]
 
 
 class Spread(Record):
     """How far the in-range answers for one symbol lie apart (max_min_ratio is None when min is 0)."""
 
     __slots__ = ("n", "min", "median", "max", "max_min_ratio", "n_out_of_range")
+    n: int
+    min: float
+    median: float
+    max: float
+    max_min_ratio: float | None
+    n_out_of_range: int
 
 
 class Config(Record):
     """A published config near the query."""
 
     __slots__ = ("model", "entry", "where", "distance", "values", "texts")
+    model: str
+    entry: str
+    where: str
+    distance: float
+    values: dict[str, float]
+    texts: dict[str, str]
 
 
 class Conflict(Record):
     """A user input that disagrees with what the definitions imply."""
 
     __slots__ = ("symbol", "given", "implied", "entry", "message")
+    symbol: str
+    given: float
+    implied: float
+    entry: str
+    message: str
 
 
 class Skipped(Record):
     """An entry that did not apply, and the inputs it lacked."""
 
     __slots__ = ("entry", "missing")
+    entry: str
+    missing: list[str]
 
 
 class QueryResult:
@@ -253,7 +303,7 @@ def _fill_from_configs(kb: CompiledKB, symbol: str, values: Mapping[str, float])
     )
 
 
-def range_check(entry: CompiledEntry, env: Mapping[str, float]) -> tuple[bool, list[str]]:
+def range_check(entry: HasValidity, env: Mapping[str, float]) -> tuple[bool, list[str]]:
     """Whether every known input lies in the entry's validity range, and notes on each that does not
     (or that could not be checked)."""
     ok = True
@@ -357,7 +407,8 @@ def resolve(
             used = {name: float(local.values[name]) for name in sorted(rel.inputs)}
             results.append(Result(
                 symbol=rel.output, value=value, entry=entry.id, entry_version=entry.version, title=entry.title,
-                citation=entry.citation, reference=entry.reference, formula=f"{rel.output} = {rel.source}", in_range=in_range,
+                citation=entry.citation, reference=entry.reference, formula=f"{rel.output} = {rel.source}",
+                in_range=in_range,
                 warnings=range_notes + base_warnings, status=entry.status, kind=entry.kind,
                 group=str(meta.get("group", "")), unit=str(meta.get("unit", "")), inputs=used,
             ))
