@@ -20,8 +20,8 @@ from hpguide.core.errors import FormulaError, HpguideError, QuantityError
 from hpguide.core.evaluate import compile_scalar, tree_names
 from hpguide.core.formula import parse, to_tree
 from hpguide.core.quantities import parse_quantity
-from hpguide.kb.validate import validate_kb
 from hpguide.core.yamlio import load_yaml_file, load_yaml_text
+from hpguide.kb.validate import validate_kb
 
 from .conftest import CORPUS
 
@@ -75,7 +75,7 @@ def _parse_and_compile(source: str) -> None:
     except FormulaError:
         return
     fn = compile_scalar(tree)
-    env = {name: 1.5 for name in tree_names(tree)}
+    env = dict.fromkeys(tree_names(tree), 1.5)
     value = fn(env)  # evaluation gives a float (NaN where undefined), never an exception
     assert isinstance(value, float) or math.isnan(value)
 

@@ -30,3 +30,17 @@ def test_importing_the_package_loads_no_layer():
     code = "import sys, hpguide; print(sorted(m for m in sys.modules if m.startswith('hpguide')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['hpguide']"
+
+
+def test_every_name_in_a_modules_all_exists_at_run_time():
+    # `from m import *` raises AttributeError for a name that exists only under TYPE_CHECKING
+    import importlib
+    import pkgutil
+
+    missing = []
+    for info in pkgutil.walk_packages(hpguide.__path__, "hpguide."):
+        if info.name.endswith("__main__"):  # that one runs the CLI
+            continue
+        module = importlib.import_module(info.name)
+        missing += [f"{info.name}.{name}" for name in getattr(module, "__all__", ()) if not hasattr(module, name)]
+    assert missing == []

@@ -41,7 +41,7 @@ class Case:
     note: str = ""  # for exit 0: what hpguide does instead of failing
 
 
-def C(what: str, *args: str | bytes, code: int = 2, note: str = "", **env: str) -> Case:  # noqa: N802 - a table row
+def C(what: str, *args: str | bytes, code: int = 2, note: str = "", **env: str) -> Case:  # short: one per table row
     return Case(what, args, code, tuple(env.items()), note)
 
 
@@ -222,7 +222,8 @@ def markdown(outcomes: list[Outcome], fields: dict[str, str]) -> str:
     """The table of docs/bad-inputs.md."""
     def cell(text: str) -> str:
         first, *more = text.split("\n")
-        more_html = "".join("<br><code>" + html.escape(line, quote=False).replace(" ", "&nbsp;") + "</code>" for line in more)
+        more_html = "".join("<br><code>" + html.escape(line, quote=False).replace(" ", "&nbsp;") + "</code>"
+                            for line in more)
         return first.replace("|", "\\|").replace("`", "'") + more_html.replace("|", "&#124;")
 
     lines = [

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from ..conftest import CORPUS, KB, ROOT
 from ..helpers import assert_clean_error, run
-
-
 
 
 def test_validate_shipped_kb():
@@ -132,7 +126,8 @@ def test_query_json_is_the_contract_and_byte_identical():
 def test_query_markdown():
     proc = run("query", "--params", "7B", "--tokens", "2T", "--format", "markdown")
     assert proc.returncode == 0
-    assert proc.stdout.startswith("## hpguide query") and "| quantity | value | in range | entry | source |" in proc.stdout
+    assert proc.stdout.startswith("## hpguide query")
+    assert "| quantity | value | in range | entry | source |" in proc.stdout
 
 
 def test_query_set_and_filters():

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from hpguide.core.errors import HpguideError, QuantityError
 from hpguide.core.quantities import (
-    format_computed,
-    format_exact,
     MAX_QUANTITY_LENGTH,
     MULTIPLIERS,
+    format_computed,
+    format_exact,
     format_quantity,
     parse_quantity,
 )

@@ -11,15 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hpguide.core.errors import HpguideError, UsageError
+from hpguide.core.schema import Entry
+from hpguide.core.yamlio import load_yaml_text
 from hpguide.discover.fit import BUDGETS, chinchilla_grid, fit, result_json
-from hpguide.discover.fitentry import emit_entry
 from hpguide.discover.fitdata import FitData, load_points, parse_filter
-from hpguide.discover.fitentry import example_tolerance
+from hpguide.discover.fitentry import emit_entry, example_tolerance
 from hpguide.kb.load import load_kb
 from hpguide.kb.scaffold import find_placeholders
-from hpguide.core.schema import Entry
 from hpguide.kb.validate import validate_kb
-from hpguide.core.yamlio import load_yaml_text
 
 from ..conftest import ROOT
 from ..helpers import assert_clean_error, run

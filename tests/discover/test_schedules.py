@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from hpguide.discover import schedules
 from hpguide.core.errors import UsageError
+from hpguide.discover import schedules
 
 from ..helpers import assert_clean_error, run
 

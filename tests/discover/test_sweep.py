@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 
@@ -11,9 +12,9 @@ import pytest
 from ruamel.yaml import YAML
 
 import hpguide
-from hpguide.kb.compiled import load_compiled
 from hpguide.core.errors import UsageError
 from hpguide.discover.sweep import PROXY_FRACTION, log_grid, plan_sweep, to_csv, to_optuna_script, to_wandb_yaml
+from hpguide.kb.compiled import load_compiled
 
 from ..conftest import KB
 from ..helpers import assert_clean_error, run
@@ -121,7 +122,7 @@ def test_cli_range_test_csv():
     lines = proc.stdout.strip().splitlines()
     assert lines[0] == "step,lr" and len(lines) == 51
     lrs = [float(line.split(",")[1]) for line in lines[1:]]
-    assert all(b > a for a, b in zip(lrs, lrs[1:]))
+    assert all(b > a for a, b in itertools.pairwise(lrs))
 
 
 @pytest.mark.parametrize(

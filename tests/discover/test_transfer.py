@@ -9,12 +9,13 @@ import math
 import pytest
 
 from hpguide.core.errors import HpguideError, UsageError
-from hpguide.kb.load import load_kb
 from hpguide.discover.transfer import BASE_KEYS, parse_assignments, python_literal
 from hpguide.discover.transfer import transfer as _transfer
+from hpguide.kb.load import load_kb
 
 from ..conftest import KB
 from ..helpers import assert_clean_error, run
+
 
 @pytest.fixture(scope="module")
 def kb():

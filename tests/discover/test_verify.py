@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from hpguide.core.errors import UsageError
-from hpguide.kb.load import load_kb
 from hpguide.discover.verify import fit_power_law, printed_tolerance, read_csv_columns, verify
+from hpguide.kb.load import load_kb
 
 from ..conftest import CORPUS, KB
 from ..helpers import assert_clean_error, run
@@ -36,6 +36,13 @@ def write_csv(path, header, rows):
 )
 def test_printed_tolerance_is_half_a_unit_of_the_last_digit(value, tolerance):
     assert printed_tolerance(value) == pytest.approx(tolerance)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_printed_tolerance_of_a_non_finite_number_is_a_clear_error(value):
+    # Decimal gives NaN and infinity a str exponent; it used to reach `exponent < 0` as a TypeError
+    with pytest.raises(ValueError, match="finite"):
+        printed_tolerance(value)
 
 
 def test_fit_power_law_recovers_exact_data():

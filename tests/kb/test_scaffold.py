@@ -8,6 +8,7 @@ import re
 import pytest
 
 from hpguide.core.errors import FormulaError, UsageError
+from hpguide.core.yamlio import load_yaml_text
 from hpguide.kb.scaffold import (
     PLACEHOLDER,
     SCHEMA_COMMENT,
@@ -17,7 +18,6 @@ from hpguide.kb.scaffold import (
     write_new_entry,
 )
 from hpguide.kb.validate import validate_kb
-from hpguide.core.yamlio import load_yaml_text
 
 from ..conftest import CORPUS, KB
 from ..helpers import assert_clean_error, run
@@ -144,7 +144,10 @@ def test_a_filled_in_scaffold_is_a_valid_entry(make_kb):
     good = load_yaml_text((CORPUS / "good" / "good-law.yaml").read_text())[0].data
     mine = kb.entries["test-2025-lr"].yaml.data
     assert mine["constants"] == good["constants"] and mine["validity"] == good["validity"]
-    assert [(e["given"], e["expect"]) for e in mine["examples"]] == [(e["given"], e["expect"]) for e in good["examples"]]
+    def pairs(entry):
+        return [(e["given"], e["expect"]) for e in entry["examples"]]
+
+    assert pairs(mine) == pairs(good)
 
 
 def test_find_placeholders_walks_everything():

@@ -9,7 +9,6 @@ import pytest
 
 from hpguide.core.errors import UsageError
 from hpguide.kb.load import load_kb
-from hpguide.resolver.kbdiff import diff_revisions
 from hpguide.kb.versioning import (
     changelog_markdown,
     check_against,
@@ -17,6 +16,7 @@ from hpguide.kb.versioning import (
     kb_files_at,
     meaning_changes,
 )
+from hpguide.resolver.kbdiff import diff_revisions
 
 from ..conftest import CORPUS, KB
 from ..helpers import assert_clean_error, run

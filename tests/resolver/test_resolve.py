@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hpguide.kb.compiled import compile_kb
 from hpguide.core.errors import UsageError
+from hpguide.kb.compiled import compile_kb
 from hpguide.resolver.resolve import resolve
 
 from ..conftest import CORPUS, KB

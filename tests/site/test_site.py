@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -156,8 +155,10 @@ def test_calculator_matches_query_json(site):
         wait.until(lambda b: b.find_element(By.ID, "hpg-output").get_attribute("data-ready") in ("true", "error"))
         assert browser.find_element(By.ID, "hpg-output").get_attribute("data-ready") == "true", \
             browser.find_element(By.ID, "hpg-error").text
-        shown = {(row.get_attribute("data-entry"), row.get_attribute("data-symbol")): float(row.get_attribute("data-value"))
-                 for row in browser.find_elements(By.CSS_SELECTOR, "tr.hpg-result")}
+        shown = {
+            (row.get_attribute("data-entry"), row.get_attribute("data-symbol")): float(row.get_attribute("data-value"))
+            for row in browser.find_elements(By.CSS_SELECTOR, "tr.hpg-result")
+        }
         assumed = {li.get_attribute("data-symbol"): float(li.get_attribute("data-value"))
                    for li in browser.find_elements(By.CSS_SELECTOR, ".hpg-assumptions li")}
     finally:
@@ -169,4 +170,5 @@ def test_calculator_matches_query_json(site):
     want = {(r["entry"], r["symbol"]): r["value"] for r in expected["results"]}
     assert set(shown) == set(want)
     assert {k: _sig3(v) for k, v in shown.items()} == {k: _sig3(v) for k, v in want.items()}
-    assert {k: _sig3(v) for k, v in assumed.items()} == {a["symbol"]: _sig3(a["value"]) for a in expected["assumptions"]}
+    want_assumed = {a["symbol"]: _sig3(a["value"]) for a in expected["assumptions"]}
+    assert {k: _sig3(v) for k, v in assumed.items()} == want_assumed

@@ -119,7 +119,8 @@ def render_diff(diff) -> str:
         lines.append("no entry changed")
     for c in diff.entries:
         if c.change == "changed":
-            bump = f"v{c.old_version} -> v{c.new_version}" if c.old_version != c.new_version else f"v{c.new_version} (same version)"
+            bump = (f"v{c.old_version} -> v{c.new_version}" if c.old_version != c.new_version
+                    else f"v{c.new_version} (same version)")
             lines.append(f"changed  {c.id}  {bump}")
             for label, keys in (("keys added", c.keys_added), ("keys removed", c.keys_removed),
                                 ("keys changed", c.keys_changed)):

@@ -175,8 +175,8 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
 
     from ..core.errors import UsageError
     from ..discover.fit import fit, plot_fit, result_json
-    from ..discover.fitentry import emit_entry
     from ..discover.fitdata import load_points
+    from ..discover.fitentry import emit_entry
 
     emit = args.emit_entry
     if emit == "-" and args.json:

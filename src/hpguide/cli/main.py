@@ -17,7 +17,7 @@ TYPE_CHECKING = False  # neither typing nor the heavy modules are imported at st
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-    from typing import TextIO
+    from typing import Any, TextIO
 
     from ..kb.load import KnowledgeBase, LoadedEntry
 
@@ -77,7 +77,7 @@ def fast_query_args(argv: list[str]):
 
     if not argv or argv[0] not in ("query", "explain"):
         return None
-    ns = {dest: None for _, _, dest, _ in QUERY_FLAGS}
+    ns: dict[str, Any] = {dest: None for _, _, dest, _ in QUERY_FLAGS}
     ns.update(command=argv[0], kb=None, set=[], topic=[], entry=[], include_drafts=False)
     if argv[0] == "query":
         ns.update(format="text", json=False)
@@ -287,9 +287,9 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     w(f"\n{e.summary}\n")
     if e.equations:
         w("\nEquations\n")
-        for output, source in e.equations.items():
+        for output, formula in e.equations.items():
             unit = kb.registry.symbols[output].unit if output in kb.registry.symbols else "?"
-            w(f"  {output} = {source}    [{unit}]\n")
+            w(f"  {output} = {formula}    [{unit}]\n")
     if e.constants:
         w("\nConstants\n")
         for name, c in e.constants.items():
@@ -438,6 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_USAGE
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+    assert handler is not None  # every subcommand is in COMMANDS or sets its handler
     try:
         return handler(args, sys.stdout)
     except HpguideError as exc:

@@ -6,13 +6,12 @@ with sorted keys so that two runs give byte-identical output.
 
 from __future__ import annotations
 
-
 from ..core.quantities import format_computed, format_exact
+from ..resolver.resolve import GROUP_ORDER, QueryResult, Result
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Mapping
-from ..resolver.resolve import GROUP_ORDER, QueryResult, Result
 
 __all__ = ["GROUP_TITLES", "to_json", "to_text", "to_markdown", "explain"]
 
@@ -131,10 +130,10 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
         lines += ["", "Nearest published configs"]
         header = f"  {'model':<22}" + "".join(f"{c:>10}" for c in CONFIG_COLUMNS) + "  schedule"
         lines.append(header)
-        for c in result.nearest_configs:
-            cells = "".join(f"{exact(c.values[k]) if k in c.values else '-':>10}" for k in CONFIG_COLUMNS)
-            schedule = c.texts.get("schedule", "")
-            lines.append(f"  {c.model[:22]:<22}{cells}  {schedule[:60]}")
+        for cfg in result.nearest_configs:
+            cells = "".join(f"{exact(cfg.values[k]) if k in cfg.values else '-':>10}" for k in CONFIG_COLUMNS)
+            schedule = cfg.texts.get("schedule", "")
+            lines.append(f"  {cfg.model[:22]:<22}{cells}  {schedule[:60]}")
         lines.append(f"{'':2}(from {', '.join(sorted({c.entry for c in result.nearest_configs}))})")
     if result.skipped:
         lines += ["", "Not applicable (missing inputs; add them with --set SYMBOL=VALUE)"]
@@ -179,16 +178,16 @@ def to_markdown(result: QueryResult) -> str:
         out += ["", "### Nearest published configs", "",
                 "| model | " + " | ".join(CONFIG_COLUMNS) + " | source |",
                 "|---|" + "---|" * (len(CONFIG_COLUMNS) + 1)]
-        for c in result.nearest_configs:
-            cells = " | ".join(exact(c.values[k]) if k in c.values else "" for k in CONFIG_COLUMNS)
-            out.append(f"| {_md_escape(c.model)} | {cells} | `{c.entry}`, {_md_escape(c.where)} |")
+        for cfg in result.nearest_configs:
+            cells = " | ".join(exact(cfg.values[k]) if k in cfg.values else "" for k in CONFIG_COLUMNS)
+            out.append(f"| {_md_escape(cfg.model)} | {cells} | `{cfg.entry}`, {_md_escape(cfg.where)} |")
     return "\n".join(out) + "\n"
 
 
 def explain(result: QueryResult, symbol: str) -> str:
     """How each value of ``symbol`` was obtained, back to the user's inputs."""
     lines: list[str] = []
-    provenance: dict[str, str] = {k: "given" for k in result.inputs}
+    provenance: dict[str, str] = dict.fromkeys(result.inputs, "given")
     provenance.update({a.symbol: f"assumed from {a.entry}" for a in result.assumptions})
     assumed = {a.symbol for a in result.assumptions}
     derived = {d.symbol: d for d in result.derived}

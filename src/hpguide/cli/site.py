@@ -41,8 +41,8 @@ def _log_mkdocs() -> None:
 def cmd_build(args, out) -> int:
     import time
 
-    from ..site.generate import build, find_site
     from ..kb.load import locate_kb
+    from ..site.generate import build, find_site
 
     _log_mkdocs()
     start = time.perf_counter()

@@ -31,6 +31,13 @@ def _quantity(flag: str, text: str | None, positive: bool = True) -> float | Non
         raise QuantityError(f"{flag}: {exc}") from None
 
 
+def _required_quantity(flag: str, text: str, positive: bool = True) -> float:
+    """:func:`_quantity` of a flag that argparse requires or defaults, so never None."""
+    value = _quantity(flag, text, positive)
+    assert value is not None
+    return value
+
+
 def _widths(rows: list[list[str]]) -> list[int]:
     return [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
 
@@ -143,10 +150,10 @@ def register(sub) -> None:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from .main import find_entry
-    from ..kb.load import load_kb
     from ..discover.verify import TOLERANCE_RULE, check_request, verify
+    from ..kb.load import load_kb
     from ..kb.validate import ORIGINS
+    from .main import find_entry
 
     rel_tol = _quantity("--rel-tol", args.rel_tol)
     check_request(args.ids, args.data, rel_tol)
@@ -192,7 +199,6 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     for note in report.notes:
         w(f"\nnote: {note}\n")
     bad_refits = sum(not r.ok for r in report.refits)
-    bad_examples = sum(not e.ok for e in report.examples)
     entries = len({e.entry for e in report.examples})
     parts = []
     if report.refits:
@@ -227,7 +233,7 @@ def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
     w(f"base    {' '.join(args.base.split())}\ntarget  {' '.join(args.target.split())}\n")
     for text in plan.assumptions:
         w(f"ASSUMED {text}\n")
-    factors = [s for s in plan.scale_factors.values()]
+    factors = list(plan.scale_factors.values())
     if factors:
         w("scale   " + "   ".join(f"{s.symbol} = {_num(s.value)}" if s.value is not None else
                                   f"{s.symbol}: {s.note}" for s in factors) + "\n")
@@ -244,7 +250,7 @@ def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
                 rows.append([quantity, _num(s.value), s.rule, f"[{s.entry}]"])
         tables.append((title, settings, rows))
     widths = _widths([row for _, _, rows in tables for row in rows if row[1] != "-"] or [["", "", "", ""]])
-    for index, (title, settings, rows) in enumerate(tables):
+    for index, (title, _, rows) in enumerate(tables):
         w(f"\n{title}\n")
         w(_table(rows, widths=widths))
         if index == 0 and plan.rebased:
@@ -267,13 +273,13 @@ def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
-    from ..discover import schedules
     from ..core.errors import UsageError
+    from ..discover import schedules
 
     if args.every < 1:
         raise UsageError("--every must be at least 1")
     schedule = schedules.make_schedule(
-        args.kind, peak=_quantity("--peak", args.peak), steps=_quantity("--steps", args.steps),
+        args.kind, peak=_required_quantity("--peak", args.peak), steps=_required_quantity("--steps", args.steps),
         warmup=_quantity("--warmup", args.warmup, positive=False), cooldown=_quantity("--cooldown", args.cooldown),
         decay_shape=args.decay_shape, min_ratio=_quantity("--min-ratio", args.min_ratio, positive=False),
         decay_end=_quantity("--decay-end", args.decay_end), source=args.source, kb=args.kb)
@@ -306,17 +312,17 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
-    from ..discover import sweep
     from ..core.errors import UsageError
     from ..core.quantities import format_quantity
+    from ..discover import sweep
 
     if args.lr_range_test and args.format in ("wandb", "optuna"):
         raise UsageError("an LR range test is one run: use --format text, csv or json")
     plan = sweep.plan_sweep(
-        _quantity("--params", args.params), _quantity("--tokens", args.tokens),
+        _required_quantity("--params", args.params), _required_quantity("--tokens", args.tokens),
         proxy_params=_quantity("--proxy-params", args.proxy_params),
         proxy_tokens=_quantity("--proxy-tokens", args.proxy_tokens), points=args.points,
-        batch_points=args.batch_points, margin=_quantity("--margin", args.margin), kb=args.kb,
+        batch_points=args.batch_points, margin=_required_quantity("--margin", args.margin), kb=args.kb,
         include_drafts=args.include_drafts)
     w = out.write
     if args.lr_range_test:

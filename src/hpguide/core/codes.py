@@ -86,7 +86,8 @@ _TABLE = [
          "constants, validity, status, kind, defaults_for or table numbers) but its version did not.",
          "Bump `version` and add a changelog line with the same version, the date and what changed."),
     Code("HPG051", "removed-id",
-         "Compared with the base revision, an entry id has disappeared (its file was deleted, or renamed to another id; moving it to another folder is fine).",
+         "Compared with the base revision, an entry id has disappeared (its file was deleted, or renamed to another "
+         "id; moving it to another folder is fine).",
          "Ids are never removed: keep the file and set status: withdrawn (with a status_note) or "
          "status: superseded (with superseded_by)."),
     Code("HPG052", "reused-id",

@@ -15,15 +15,16 @@ no numpy import) or numpy arrays (evaluated with
 from __future__ import annotations
 
 import math
+
+from .evaluate import compile_scalar, compile_tree, tree_names
+from .records import Record
+
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
     from .evaluate import Tree
-
-from .evaluate import compile_scalar, compile_tree, tree_names
-from .records import Record
 
 __all__ = ["Relation", "Step", "Derivation", "derive", "is_scalar", "all_finite", "all_positive"]
 
@@ -117,6 +118,10 @@ class Step(Record):
     """How one value was obtained: by which relation, 'forward' or 'backward', from which inputs."""
 
     __slots__ = ("symbol", "relation", "direction", "inputs")
+    symbol: str
+    relation: Relation
+    direction: str
+    inputs: tuple[str, ...]
 
 
 class Derivation:

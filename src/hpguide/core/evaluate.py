@@ -16,14 +16,17 @@ number.
 from __future__ import annotations
 
 import math
+
+from .errors import FormulaError
+
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up of every query
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from typing import Any, Union
+    from typing import Any
 
-    Tree = Union[tuple, list, float, int, str]
-
-from .errors import FormulaError
+#: A compiled formula: a number, a name, or ``(op, *children)`` (a list once read back from JSON).
+#: A run-time name (``__all__`` exports it), built without importing typing.
+Tree = tuple | list | float | int | str
 
 __all__ = ["Tree", "OPS", "tree_names", "check_node", "check_tree", "compile_scalar", "compile_tree", "evaluate_tree"]
 
@@ -48,7 +51,7 @@ def check_node(tree: Any) -> None:
     kind = type(tree)
     if kind is float or kind is int or kind is str:
         return
-    if kind is not tuple and kind is not list or not tree or tree[0] not in OPS:
+    if (kind is not tuple and kind is not list) or not tree or tree[0] not in OPS:
         raise FormulaError(f"malformed compiled formula: {str(tree)[:60]}")
     arity = len(tree) - 1
     if (tree[0] in _UNARY and arity != 1) or (tree[0] == "**" and arity != 2) or arity < 1:
@@ -127,6 +130,7 @@ def compile_scalar(tree: Tree) -> Callable[[Mapping[str, float]], float]:
         name = tree
         return lambda env: float(env[name])
     check_node(tree)  # the children are checked as they are compiled
+    assert isinstance(tree, (tuple, list))  # for type checkers: check_node lets only operations through
     op = tree[0]
     kids = [compile_scalar(child) for child in tree[1:]]
     if op == "+":
@@ -165,6 +169,7 @@ def compile_tree(tree: Tree) -> Callable[[Mapping[str, Any]], Any]:
         name = tree
         return lambda env: env[name]
     check_node(tree)  # the children are checked as they are compiled
+    assert isinstance(tree, (tuple, list))  # for type checkers: check_node lets only operations through
     op, kids = tree[0], [compile_tree(child) for child in tree[1:]]
     if op in ("+", "*", "min", "max"):
         # np.minimum/np.maximum propagate NaN, as the scalar path does

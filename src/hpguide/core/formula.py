@@ -27,7 +27,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -69,7 +69,7 @@ def symbol(name: str, positive: bool = True) -> sp.Symbol:
     return _symbol(name, positive)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _symbol(name: str, positive: bool) -> sp.Symbol:
     return sp.Symbol(name, positive=True) if positive else sp.Symbol(name, real=True)
 

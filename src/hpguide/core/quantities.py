@@ -81,6 +81,10 @@ from types import MappingProxyType
 
 from .errors import QuantityError
 
+TYPE_CHECKING = False  # no run-time typing import (start-up time)
+if TYPE_CHECKING:
+    from typing import ClassVar
+
 __all__ = ["MAX_QUANTITY_LENGTH", "MULTIPLIERS", "format_quantity", "parse_quantity"]
 
 #: Longest text :func:`parse_quantity` will look at (whitespace included).
@@ -102,7 +106,7 @@ class _Patterns:
     """The regular expressions of the error hints, compiled on first use: ``re``
     is not imported on the path of a valid quantity (start-up time of queries)."""
 
-    _cache: dict[str, object] = {}
+    _cache: ClassVar[dict[str, object]] = {}
 
     @classmethod
     def get(cls, name: str):

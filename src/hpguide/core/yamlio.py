@@ -169,7 +169,8 @@ def load_yaml_text(text: str) -> tuple[LoadedYaml | None, list[YamlProblem]]:
         reason = (exc.problem or exc.context or "invalid YAML").strip()
         return None, [YamlProblem("HPG001", line, f"invalid YAML: {reason}")]
     except (YAMLError, RecursionError, ValueError) as exc:
-        return None, [YamlProblem("HPG001", 1, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}")]
+        first = str(exc).splitlines()[0] if str(exc) else "unreadable"
+        return None, [YamlProblem("HPG001", 1, f"invalid YAML: {first}")]
     if node is None:
         return None, [YamlProblem("HPG001", 1, "file is empty")]
     constructor = _Constructor()

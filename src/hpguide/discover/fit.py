@@ -45,8 +45,8 @@ from typing import Any
 
 import numpy as np
 
-from .batchopt import minimize_batch
 from ..core.errors import UsageError
+from .batchopt import minimize_batch
 from .fitdata import FitData, require_positive
 
 __all__ = [
@@ -81,7 +81,7 @@ class FitResult:
     intervals: dict[str, tuple[float, float]] | None
     interval_method: str | None
     predicted: np.ndarray
-    residuals: dict[str, float | None]
+    residuals: dict[str, str | float | None]  # "space" is "log"; the rest are numbers (r2 None when undefined)
     allocation: dict[str, Any] | None
     method: str
     details: dict[str, Any] = field(default_factory=dict)
@@ -94,7 +94,7 @@ class FitResult:
 # ---------------------------------------------------------------------------- shared pieces
 
 
-def _log_residual_summary(predicted: np.ndarray, observed: np.ndarray) -> dict[str, float | None]:
+def _log_residual_summary(predicted: np.ndarray, observed: np.ndarray) -> dict[str, str | float | None]:
     """RMS and max |log residual|, R^2 in log space (None when log y is constant), max relative error."""
     r = np.log(predicted) - np.log(observed)
     log_y = np.log(observed)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.errors import FormulaError, QuantityError, UsageError
-from ..core.evaluate import compile_tree
+from ..core.evaluate import Tree, compile_tree
 from ..core.formula import parse, to_tree
 from ..core.quantities import parse_quantity
 from ..core.schema import SYMBOL_PATTERN
@@ -143,7 +143,7 @@ class Column:
     name: str
     source: str
     header: str | None
-    tree: object = None
+    tree: Tree | None = None  # the parsed expression when there is no header
     uses: frozenset[str] = frozenset()
 
 
@@ -152,7 +152,7 @@ class RowFilter:
     """``EXPR OP NUMBER``: keeps the rows where the comparison holds."""
 
     text: str
-    tree: object
+    tree: Tree
     uses: frozenset[str]
     op: str
     bound: float
@@ -169,7 +169,7 @@ class RowFilter:
             return values >= self.bound
 
 
-def _parse_expression(source: str, what: str) -> tuple[object, frozenset[str]]:
+def _parse_expression(source: str, what: str) -> tuple[Tree, frozenset[str]]:
     try:
         formula = parse(source)
         return to_tree(formula.expr), formula.names
@@ -186,7 +186,7 @@ def parse_filter(text: str) -> RowFilter:
     if not isinstance(text, str):
         raise UsageError(f"--where takes text such as 'N > 1e8', not {type(text).__name__}")
     hint = "write EXPR OP NUMBER with OP one of < <= > >=, e.g. --where 'N > 1e8'"
-    marks = [m for m in re.finditer(r"<=|>=|<|>", text)]
+    marks = list(re.finditer(r"<=|>=|<|>", text))
     if len(marks) != 1:
         raise UsageError(f"--where {_one_line(text)[:80]!r}: {hint}")
     mark = marks[0]
@@ -292,11 +292,12 @@ class _Resolver:
         if column.header is not None:
             values = self.header_values(self.by_header[column.header])
         else:
+            assert column.tree is not None  # a column without a header is an expression
             values = self.evaluate(column.tree, column.uses, f"mapping {name}={column.source!r}", (*stack, name))
         self.cache[name] = values
         return values
 
-    def evaluate(self, tree: object, uses: frozenset[str], what: str, stack: tuple[str, ...]) -> np.ndarray:
+    def evaluate(self, tree: Tree, uses: frozenset[str], what: str, stack: tuple[str, ...]) -> np.ndarray:
         env = {n: self.name_values(n, what, stack) for n in sorted(uses)}
         with np.errstate(all="ignore"):
             values = np.broadcast_to(np.asarray(compile_tree(tree)(env), dtype=float), (len(self.table.rows),))

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.errors import UsageError
-from ..kb.placeholders import PLACEHOLDER, SCHEMA_COMMENT
 from ..core.schema import ID_PATTERN
+from ..kb.placeholders import PLACEHOLDER, SCHEMA_COMMENT
 
 if TYPE_CHECKING:
     from .fit import FitResult
@@ -147,7 +147,7 @@ def _source_lines(source: Mapping[str, Any] | None, year: int) -> list[str]:
         raise UsageError(f"--source: {where}: {first.get('msg', 'invalid')} (give arxiv= or url= or doi=, "
                          "title=, authors= (separated by ';'), year= and where=)") from None
     fields = checked.model_dump(exclude_none=True)
-    out = []
+    out: list[str] = []
     for key in ("arxiv", "url", "doi", "title", "authors", "year", "venue", "where"):
         if key not in fields:
             continue

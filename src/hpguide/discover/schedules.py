@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..core.errors import UsageError
 
@@ -125,8 +125,8 @@ def _whole(name: str, value: float) -> int:
 
 def _entry_value(entry_id: str, symbol: str, kb: str | os.PathLike[str] | None) -> tuple[float | None, str]:
     """The constant output ``symbol`` of a schedule entry (None when the KB lacks it) and the entry's status."""
-    from ..kb.compiled import load_compiled
     from ..core.derive import derive
+    from ..kb.compiled import load_compiled
 
     entry = load_compiled(kb).entry(entry_id)
     if entry is None:

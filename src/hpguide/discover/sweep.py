@@ -30,6 +30,10 @@ from dataclasses import dataclass, field
 from ..core.errors import UsageError
 from ..core.quantities import format_quantity
 
+TYPE_CHECKING = False  # no run-time typing import
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = ["PROXY_FRACTION", "MUP_ENTRY", "LawValue", "SweepPlan", "RangeTest", "plan_sweep", "log_grid",
            "to_csv", "to_wandb_yaml", "to_optuna_script"]
 
@@ -83,7 +87,7 @@ class SweepPlan:
 
     def runs(self) -> list[dict[str, float]]:
         """One dict per run of the grid: lr, batch (tokens), steps at that batch."""
-        batches = self.batch_grid or [None]
+        batches: list[float | None] = [*self.batch_grid] or [None]
         out = []
         for lr, batch in itertools.product(self.lr_grid, batches):
             run = {"lr": lr}
@@ -187,8 +191,8 @@ def plan_sweep(
 
     ``kb`` is a KB directory or a :class:`~hpguide.kb.compiled.CompiledKB` (default: the located KB).
     """
-    from ..resolver.api import query
     from ..kb.compiled import CompiledKB, load_compiled
+    from ..resolver.api import query
 
     for name, value in (("params", params), ("tokens", tokens), ("proxy params", proxy_params),
                         ("proxy tokens", proxy_tokens)):
@@ -202,7 +206,7 @@ def plan_sweep(
         raise UsageError(f"--margin {margin:g}: the margin widens the grid and must be >= 1")
     compiled = kb if isinstance(kb, CompiledKB) else load_compiled(kb)
     notes: list[str] = []
-    shape: dict[str, float] = {}
+    shape: dict[str, Any] = {}  # passed as **keywords to query(), whose other keywords take no float
     if proxy_params is None:
         proxy_params = params * PROXY_FRACTION
         rule = (f"N_target x {PROXY_FRACTION:g}, the proxy/target ratio of the transfer experiments the "

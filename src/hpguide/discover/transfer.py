@@ -26,10 +26,14 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..core.errors import QuantityError, UsageError
-from ..kb.load import KnowledgeBase, load_kb
 from ..core.quantities import format_quantity, parse_quantity
+from ..kb.load import KnowledgeBase, load_kb
+
+if TYPE_CHECKING:
+    from ..core.derive import Step
 
 __all__ = ["PARAMETERISATIONS", "BASE_KEYS", "TARGET_KEYS", "GROUPS", "Setting", "TransferPlan",
            "parse_assignments", "transfer"]
@@ -221,8 +225,8 @@ def transfer(
     parameterization entry id (naming a draft entry is explicit consent). ``kb`` is a
     loaded :class:`~hpguide.kb.KnowledgeBase` or a KB directory.
     """
-    from ..kb.cite import short_reference
     from ..core.derive import derive
+    from ..kb.cite import short_reference
     from ..resolver.resolve import range_check
 
     base_values = parse_assignments(base, BASE_KEYS, "--base")
@@ -258,7 +262,7 @@ def transfer(
 
     # evaluate stage by stage; each stage's global outputs become the next stage's base values
     values: dict[str, float] = dict(known)
-    origin: dict[str, tuple[str, object]] = {}  # symbol -> (entry id, step)
+    origin: dict[str, tuple[str, Step]] = {}    # symbol -> (entry id, step)
     rebased: dict[str, str] = {}                # base symbol -> note on where it came from
     blocked: dict[str, set[str]] = {}           # base symbol a stage could not move -> the inputs it lacked
     for index, stage in enumerate(stages):
@@ -318,13 +322,13 @@ def transfer(
 
     warnings: list[tuple[str, str]] = []
     entries = []
-    for entry_id, item in items.items():
+    for item in items.values():
         entry = item.entry
         entries.append({"id": entry.id, "version": entry.version, "status": entry.status, "title": entry.title,
                         "citation": f"{short_reference(entry.sources[0])}, {entry.sources[0].where}"})
         if entry.status != "stable":
             notes.append(f"{entry.id} is {entry.status}: {' '.join((entry.status_note or '').split())}")
-        in_range, range_notes = range_check(entry, values)
+        _, range_notes = range_check(entry, values)
         notes.extend(f"{entry.id}: {text}" for text in range_notes)
         warnings.extend((entry.id, w) for w in entry.warnings)
     return TransferPlan(param, knowledge.version, entries, base_values, target_values, assumptions, scale_factors,

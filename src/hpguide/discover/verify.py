@@ -41,10 +41,11 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -53,8 +54,9 @@ from ..core.derive import derive
 from ..core.errors import FormulaError, HpguideError, QuantityError, UsageError
 from ..core.evaluate import compile_tree
 from ..core.formula import parse, symbol, to_tree
-from ..kb.load import KnowledgeBase, LoadedEntry
 from ..core.quantities import parse_quantity
+from ..core.schema import DataTable
+from ..kb.load import KnowledgeBase, LoadedEntry
 from ..kb.validate import example_origin, reproduce_example
 
 __all__ = ["REL_FLOOR", "STATISTICS", "Refit", "Skipped", "ExampleCheck", "VerifyReport", "printed_tolerance",
@@ -142,8 +144,10 @@ TOLERANCE_RULE = ("a constant written with k significant digits is reproduced wh
 
 def printed_tolerance(value: float) -> float:
     """Half a unit of the last significant digit of ``value`` as written (its shortest repr), or 1e-9 relative."""
-    sign, digits, exponent = Decimal(repr(float(value))).as_tuple()
-    digits = list(digits)
+    _, written, exponent = Decimal(repr(float(value))).as_tuple()
+    if not isinstance(exponent, int):  # 'n', 'N' or 'F': NaN and infinity have no last digit
+        raise ValueError(f"printed_tolerance needs a finite number, not {value!r}")
+    digits = list(written)
     while exponent < 0 and len(digits) > 1 and digits[-1] == 0:  # 128.0 -> 128, 0.50 -> 0.5
         digits.pop()
         exponent += 1
@@ -187,8 +191,7 @@ def read_csv_columns(path: str | os.PathLike[str], symbols: Iterable[str]) -> di
     return {name: _column_values(name, [row[i].strip() for row in data], where) for i, name in wanted}
 
 
-def _table_columns(item: LoadedEntry) -> dict[str, np.ndarray]:
-    table = item.entry.data
+def _table_columns(table: DataTable) -> dict[str, np.ndarray]:
     array = np.asarray(table.rows, dtype=float)
     return {name: array[:, i] for i, name in enumerate(table.columns)}
 
@@ -222,7 +225,7 @@ def _power_structure(expr: sp.Expr, inputs: Sequence[sp.Symbol]) -> tuple[sp.Exp
     slopes = [sp.diff(linear, u) for u in us]
     if any(slope.free_symbols & set(us) for slope in slopes):
         return None
-    intercept = linear.subs({u: 0 for u in us})
+    intercept = linear.subs(dict.fromkeys(us, 0))
     return sp.simplify(intercept), slopes
 
 
@@ -231,8 +234,8 @@ def _solve_one(equation: sp.Expr, unknown: sp.Symbol) -> float | None:
         solutions = sp.solve(equation, unknown)
     except (NotImplementedError, ValueError, TypeError):
         return None
-    real = [complex(s.evalf()) for s in solutions if s.is_number]
-    real = [s.real for s in real if abs(s.imag) < 1e-12 and math.isfinite(s.real)]
+    numbers = [complex(s.evalf()) for s in solutions if s.is_number]
+    real = [z.real for z in numbers if abs(z.imag) < 1e-12 and math.isfinite(z.real)]
     return real[0] if len(real) == 1 else None
 
 
@@ -281,7 +284,7 @@ class _Equation:
         self.names = formula.names
         self.used_constants = sorted(self.names & set(self.constants))
         self.inputs = sorted(self.names - set(self.constants))
-        self._compiled = None
+        self._compiled: Callable[[Mapping[str, Any]], Any] | None = None
 
     def label(self) -> str:
         return f"{self.output} = {self.item.entry.equations[self.output]}"
@@ -334,7 +337,7 @@ def _refit_power_law(eq: _Equation, columns: Mapping[str, np.ndarray],
     intercept, slopes = structure
     parts = [intercept, *slopes]
     holders = [sorted(str(s) for s in part.free_symbols) for part in parts]
-    if sorted(sum(holders, [])) != sorted(unknown) or any(len(h) != 1 for h in holders):
+    if sorted(name for h in holders for name in h) != sorted(unknown) or any(len(h) != 1 for h in holders):
         return None  # not one constant per coefficient: the nonlinear fit handles it
     for name in [eq.output, *eq.inputs]:
         if np.any(columns[name] <= 0):
@@ -392,7 +395,7 @@ def refit_entry(
     if columns is None:
         if entry.data is None:
             return [], []
-        columns = _table_columns(item)
+        columns = _table_columns(entry.data)
         where = " ".join(entry.data.where.split())
         data_label = f"data: ({where[:70]}...)" if len(where) > 70 else f"data: ({where})"
     label = data_label or "data"
@@ -415,16 +418,16 @@ def refit_entry(
                 if eq.expr != _sym(unknown[0]) or len(unknown) != 1:
                     raise _CannotRefit("a constant rule is refitted only in the form symbol = constant")
                 refit, method = _refit_constant_rule(eq, columns)
-                rms = (None, None)
+                rms: tuple[float | None, float | None] = (None, None)
             else:
                 missing = [n for n in [output, *eq.inputs] if n not in columns]
                 if missing:
                     raise _CannotRefit(f"the data has no column {', '.join(missing)}")
                 if n_rows < len(unknown) + 1:
                     raise _CannotRefit(f"{n_rows} rows cannot determine {len(unknown)} constants")
-                refit = _refit_power_law(eq, columns, fixed)
-                if refit is not None:
-                    method = "least squares of ln y on ln x (power law)"
+                power_law = _refit_power_law(eq, columns, fixed)
+                if power_law is not None:
+                    refit, method = power_law, "least squares of ln y on ln x (power law)"
                 else:
                     refit, method = _refit_nonlinear(eq, columns, fixed)
                 logspace = bool(np.all(columns[output] > 0))

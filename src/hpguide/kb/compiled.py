@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import marshal
 import os
-TYPE_CHECKING = False  # no run-time typing import (start-up time)
-if TYPE_CHECKING:
-    from typing import Any
 
 from .. import __version__
 from ..core.derive import Relation
 from ..core.errors import FormulaError
 from ..core.evaluate import check_node
 from .locate import blake2b, content_hash, find_kb, stat_key
+
+TYPE_CHECKING = False  # no run-time typing import (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "FORMAT",
@@ -61,6 +62,25 @@ class CompiledEntry:
     __slots__ = ("id", "version", "kind", "status", "title", "topics", "citation", "reference", "warnings",
                  "validity", "defaults_for", "equations", "relations", "table", "breaks_down", "output_bounds",
                  "unranged", "context", "uncertainty")
+    id: str
+    version: int
+    kind: str
+    status: str
+    title: str
+    topics: list[str]
+    citation: str
+    reference: str
+    warnings: list[str]
+    validity: dict[str, list[float]]
+    defaults_for: list[str]
+    equations: dict[str, str]
+    relations: list[Relation]
+    table: list[dict[str, Any]]
+    breaks_down: list[dict[str, Any]]
+    output_bounds: dict[str, dict[str, Any]]
+    unranged: dict[str, str]
+    context: dict[str, str]
+    uncertainty: dict[str, Any] | None
 
     def __init__(self, **fields: Any) -> None:
         missing = set(self.__slots__) - set(fields)
@@ -330,7 +350,8 @@ def compile_kb(root: str | os.PathLike[str] | None = None) -> CompiledKB:
 
 
 def _stat_index(folder: str, key: str) -> str:
-    return os.path.join(cache_dir(), f"stat-{FORMAT}-{blake2b((os.path.abspath(folder) + key).encode()).hexdigest()[:32]}")
+    name = blake2b((os.path.abspath(folder) + key).encode()).hexdigest()[:32]
+    return os.path.join(cache_dir(), f"stat-{FORMAT}-{name}")
 
 
 def _digest_from_index(index: str) -> str | None:

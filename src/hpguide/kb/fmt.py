@@ -168,7 +168,8 @@ def format_text(text: str, name: str = "<text>") -> str:
         out = io.StringIO()
         yaml.dump(data, out)
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        raise FormatError(f"{name}: cannot format: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise FormatError(f"{name}: cannot format: {reason}") from None
     result = out.getvalue()
     after, _ = load_yaml_text(result)
     if after is None or after.data != before.data:

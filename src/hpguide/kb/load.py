@@ -20,10 +20,10 @@ from ..core.codes import Diagnostic
 from ..core.derive import Relation
 from ..core.errors import FormulaError, KBError, UnknownNameError
 from ..core.formula import parse, solve_for, symbol, to_tree
-from .locate import ENV_VAR, REGISTRY_FILE, RELEASE_FILE, content_hash, find_kb, yaml_files
-from .placeholders import find_placeholders
 from ..core.schema import Entry, Registry
 from ..core.yamlio import LoadedYaml, load_yaml_file
+from .locate import ENV_VAR, REGISTRY_FILE, RELEASE_FILE, content_hash, find_kb, yaml_files
+from .placeholders import find_placeholders
 
 __all__ = [
     "ENV_VAR",
@@ -242,7 +242,8 @@ def _uncertainty_diagnostics(item: LoadedEntry) -> list[Diagnostic]:
     if unc is None:
         return []
     problems = [item.diagnostic("HPG027", f"uncertainty names {name!r}, which is not one of this entry's constants",
-                                "uncertainty", "constants") for name in unc.constants if name not in item.entry.constants]
+                                "uncertainty", "constants")
+                for name in unc.constants if name not in item.entry.constants]
     if unc.method == "covariance" and not problems:
         import numpy as np
 
@@ -344,7 +345,8 @@ def load_kb(root: str | os.PathLike[str] | None = None) -> KnowledgeBase:
             continue
         item = LoadedEntry(entry, where, loaded)
         if entry.id != path.stem:
-            diagnostics.append(item.diagnostic("HPG010", f"id {entry.id!r} does not match the file name {path.name!r}", "id"))
+            diagnostics.append(item.diagnostic("HPG010", f"id {entry.id!r} does not match the file name {path.name!r}",
+                                               "id"))
         if entry.id in entries:
             first = entries[entry.id].path
             diagnostics.append(item.diagnostic("HPG011", f"id {entry.id!r} is already used by {first}", "id"))

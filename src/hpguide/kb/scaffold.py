@@ -180,7 +180,7 @@ def scaffold_text(new: NewEntry, symbols: Iterable[str], today: _dt.date | None 
     date = (today or _dt.date.today()).isoformat()
     constants: list[str] = []
     inputs: list[str] = []
-    for output, expression in new.equations:
+    for _, expression in new.equations:
         for name in _names(expression):
             bucket = inputs if name in symbols else constants
             if name not in bucket and name not in dict(new.equations):

@@ -17,8 +17,8 @@ import numpy as np
 
 from ..core.codes import Diagnostic
 from ..core.derive import derive
-from .load import KnowledgeBase, LoadedEntry, load_kb
 from ..core.schema import Entry, Example, entry_json_schema_text
+from .load import KnowledgeBase, LoadedEntry, load_kb
 
 __all__ = ["midpoint", "Reproduction", "reproduce_example", "check_examples", "probe_relations", "validate_kb",
            "ORIGINS", "example_origin", "example_counts", "check_printed_examples"]

@@ -28,10 +28,10 @@ from pydantic import ValidationError
 
 from ..core.codes import Diagnostic
 from ..core.errors import UsageError
-from .load import KnowledgeBase, entry_files, load_kb, locate_kb
-from .locate import REGISTRY_FILE, RELEASE_FILE
 from ..core.schema import Entry
 from ..core.yamlio import load_yaml_text
+from .load import KnowledgeBase, entry_files, load_kb, locate_kb
+from .locate import REGISTRY_FILE, RELEASE_FILE
 
 __all__ = [
     "MEANING_KEYS",

@@ -9,16 +9,17 @@ arrays.
 from __future__ import annotations
 
 import os
+
+from ..core.derive import derive
+from ..core.errors import QuantityError, UsageError
+from ..core.quantities import parse_quantity
+from ..kb.compiled import CompiledKB, load_compiled
+from .resolve import QueryResult, resolve
+
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any
-
-from ..kb.compiled import CompiledKB, load_compiled
-from ..core.derive import derive
-from ..core.errors import QuantityError, UsageError
-from ..core.quantities import parse_quantity
-from .resolve import QueryResult, resolve
 
 __all__ = ["INPUT_SYMBOLS", "parse_inputs", "query", "evaluate_grid", "derive_grid"]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import HpguideError
 from ..core.yamlio import load_yaml_file
 from ..kb.load import entry_files, locate_kb
-from ..core.errors import HpguideError
 from ..kb.versioning import extract_kb, meaning_changes, meaning_of
 
 __all__ = ["EntryChange", "Effect", "KBDiff", "diff_kbs", "diff_revisions", "STANDARD_QUERIES"]
@@ -66,7 +66,7 @@ class KBDiff:
 
 
 def _raw_entries(root: Path) -> dict[str, Mapping[str, Any]]:
-    out = {}
+    out: dict[str, Mapping[str, Any]] = {}
     for path in entry_files(root):
         loaded, _ = load_yaml_file(path)
         if loaded is not None and isinstance(loaded.data, dict):
@@ -83,6 +83,7 @@ def _constant_values(data: Mapping[str, Any]) -> dict[str, Any]:
 def _entry_change(entry_id: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> EntryChange | None:
     if old is None or new is None:
         data = new if old is None else old
+        assert data is not None  # every id comes from one KB or the other
         version = data.get("version")
         return EntryChange(entry_id, "added" if old is None else "removed",
                            old_version=None if old is None else version, new_version=None if new is None else version)
@@ -101,11 +102,11 @@ def _entry_change(entry_id: str, old: Mapping[str, Any] | None, new: Mapping[str
 
 
 def _answers(root: Path, queries) -> tuple[str, dict[str, dict[tuple[str, str], float]]]:
-    from .api import query
     from ..kb.compiled import load_compiled
+    from .api import query
 
     compiled = load_compiled(root)
-    out = {}
+    out: dict[str, dict[tuple[str, str], float]] = {}
     for label, inputs in queries:
         try:
             result = query(kb=compiled, **inputs)

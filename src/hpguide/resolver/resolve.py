@@ -21,16 +21,26 @@ sympy, pydantic or YAML on this path.
 from __future__ import annotations
 
 import math
-TYPE_CHECKING = False  # no run-time typing import (start-up time)
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
-    from typing import Any
 
-from ..kb.compiled import CompiledEntry, CompiledKB
 from ..core.derive import Derivation, Relation, derive
 from ..core.errors import UsageError
 from ..core.quantities import format_computed, format_exact
 from ..core.records import Record
+from ..kb.compiled import CompiledEntry, CompiledKB
+
+TYPE_CHECKING = False  # no run-time typing import (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any, Protocol
+
+    class HasValidity(Protocol):
+        """What :func:`range_check` reads of an entry: a compiled one, or a loaded (pydantic) one in transfer."""
+
+        @property
+        def validity(self) -> Mapping[str, Sequence[float]]: ...
+
+        @property
+        def unranged(self) -> Mapping[str, str]: ...
 
 __all__ = [
     "FILLABLE",
@@ -73,12 +83,21 @@ class Assumption(Record):
     """An input the resolver filled in, and from where."""
 
     __slots__ = ("symbol", "value", "entry", "why")
+    symbol: str
+    value: float
+    entry: str
+    why: str
 
 
 class Derived(Record):
     """A value that follows exactly from definitions."""
 
     __slots__ = ("symbol", "value", "entry", "formula", "inputs")
+    symbol: str
+    value: float
+    entry: str
+    formula: str
+    inputs: list[str]
 
 
 class Result(Record):
@@ -87,6 +106,25 @@ class Result(Record):
     __slots__ = ("symbol", "value", "entry", "entry_version", "title", "citation", "reference", "formula",
                  "in_range", "warnings", "status", "kind", "group", "unit", "inputs", "usable", "why", "context",
                  "band")
+    symbol: str
+    value: float
+    entry: str
+    entry_version: int
+    title: str
+    citation: str
+    reference: str
+    formula: str
+    in_range: bool
+    warnings: list[str]
+    status: str
+    kind: str
+    group: str
+    unit: str
+    inputs: dict[str, float]
+    usable: bool
+    why: str | None
+    context: dict[str, str]
+    band: dict[str, Any] | None
 
 
 class Spread(Record):
@@ -102,12 +140,28 @@ class Spread(Record):
 
     __slots__ = ("n", "min", "median", "max", "max_min_ratio", "n_out_of_range", "n_unusable", "conventions",
                  "entries", "bands_overlap")
+    n: int
+    min: float
+    median: float
+    max: float
+    max_min_ratio: float | None
+    n_out_of_range: int
+    n_unusable: int
+    conventions: dict[str, str]
+    entries: list[str]
+    bands_overlap: bool | None
 
 
 class Config(Record):
     """A published config near the query."""
 
     __slots__ = ("model", "entry", "where", "distance", "values", "texts")
+    model: str
+    entry: str
+    where: str
+    distance: float
+    values: dict[str, float]
+    texts: dict[str, str]
 
 
 class Conflict(Record):
@@ -115,12 +169,19 @@ class Conflict(Record):
     single value follows, e.g. a width the number of heads does not divide)."""
 
     __slots__ = ("symbol", "given", "implied", "entry", "message")
+    symbol: str
+    given: float
+    implied: float | None
+    entry: str
+    message: str
 
 
 class Skipped(Record):
     """An entry that did not apply, and the inputs it lacked."""
 
     __slots__ = ("entry", "missing")
+    entry: str
+    missing: list[str]
 
 
 class QueryResult:
@@ -280,7 +341,7 @@ def _fill_from_configs(kb: CompiledKB, symbol: str, values: Mapping[str, float])
     )
 
 
-def range_check(entry: CompiledEntry, env: Mapping[str, float],
+def range_check(entry: HasValidity, env: Mapping[str, float],
                 symbols: Iterable[str] | None = None) -> tuple[bool, list[str]]:
     """Whether the inputs lie in the entry's validity range, and a note on each that does not (or that
     could not be checked). ``symbols``: the quantities one answer reads (default: every validity key)."""
@@ -340,11 +401,9 @@ def _bound_text(bounds: Mapping[str, Any], env: Mapping[str, float]) -> tuple[fl
 
 
 def _inside(value: float, bounds: Mapping[str, Any], lo: float | None, hi: float | None) -> bool:
-    if lo is not None and (value <= lo if bounds["lo_open"] else value < lo):
-        return False
-    if hi is not None and (value >= hi if bounds["hi_open"] else value > hi):
-        return False
-    return True
+    below = lo is not None and (value <= lo if bounds["lo_open"] else value < lo)
+    above = hi is not None and (value >= hi if bounds["hi_open"] else value > hi)
+    return not (below or above)
 
 
 def usability(kb: CompiledKB, entry: CompiledEntry, symbol: str, value: float, env: Mapping[str, float],
@@ -388,7 +447,7 @@ def comparability_key(kb: CompiledKB, row: Result) -> tuple[tuple[str, str], ...
     keys of the symbol with the entry's context values. A value the entry does not state makes the answer
     comparable with none but itself."""
     keys = kb.symbols.get(row.symbol, {}).get("comparable_by", [])
-    return tuple((k, row.context[k] if k in row.context else f"unstated by {row.entry}") for k in keys)
+    return tuple((k, row.context.get(k, f"unstated by {row.entry}")) for k in keys)
 
 
 def _spread_of(rows: list[Result], conventions: dict[str, str]) -> Spread | None:

@@ -455,8 +455,10 @@ def _configs_page(kb: Any) -> str:
     lines = ["---", "title: Published configs", "---", "", "# Published configs", "",
              "Every row of every `recipe` entry: the common LLM settings as published, each row with its "
              "source table. Click a column header to sort; type in the box to filter. Blank = not published.", "",
-             '<input id="hpg-filter" class="hpg-filter" type="search" placeholder="Filter rows, e.g. llama, cosine, 4096">',
-             "", '<div class="hpg-scroll"><table class="hpg-configs" id="hpg-configs">', "<thead><tr><th>model</th><th>entry</th>"
+             '<input id="hpg-filter" class="hpg-filter" type="search" '
+             'placeholder="Filter rows, e.g. llama, cosine, 4096">',
+             "", '<div class="hpg-scroll"><table class="hpg-configs" id="hpg-configs">',
+             "<thead><tr><th>model</th><th>entry</th>"
              + "".join(f"<th>{c}</th>" for c in CONFIG_COLUMNS) + "<th>schedule</th><th>source</th></tr></thead>",
              "<tbody>"]
     recipes = [item.entry for item in kb.entries.values() if item.entry.kind == "recipe"]
@@ -545,7 +547,8 @@ def generate(build_dir: Path, kb_root: str | os.PathLike[str] | None = None,
 
     kb = load_kb(kb_root)
     if kb.diagnostics:
-        raise UsageError(f"the KB has {len(kb.diagnostics)} problem(s): run 'hpguide validate' before building the site")
+        raise UsageError(f"the KB has {len(kb.diagnostics)} problem(s): run 'hpguide validate' before building "
+                         "the site")
     site = site or find_site(kb_root=kb.root)
     payload = compile_payload(str(kb.root), content_hash(kb.root))
     compiled = from_payload(str(kb.root), payload)
@@ -571,7 +574,8 @@ def generate(build_dir: Path, kb_root: str | os.PathLike[str] | None = None,
     (docs / "codes.md").write_text(_codes_page(), encoding="utf-8")
     (docs / "changelog.md").write_text(_changelog_page(kb), encoding="utf-8")
     repo = Path(kb.root).resolve().parent
-    for source, target in ((repo / "CONTRIBUTING.md", "contributing.md"), (repo / "docs" / "bad-inputs.md", "bad-inputs.md")):
+    for source, target in ((repo / "CONTRIBUTING.md", "contributing.md"),
+                           (repo / "docs" / "bad-inputs.md", "bad-inputs.md")):
         if source.is_file():  # hand-written at the repository root, shown on the site too
             (docs / target).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     # the calculator's data: the same compiled KB the command line evaluates
@@ -605,7 +609,7 @@ def build(out: str | os.PathLike[str], kb_root: str | os.PathLike[str] | None = 
         config = load_config(str(config_path), site_dir=str(out), strict=strict)
         try:
             mkdocs_build(config)
-        except Exception as exc:  # mkdocs' Abort (strict-mode warnings) and build errors
+        except Exception as exc:  # noqa: BLE001 - mkdocs' Abort (strict-mode warnings) and build errors
             raise SiteBuildError(f"MkDocs: {exc}") from None
     return out
 
