@@ -31,7 +31,7 @@ import stat
 
 from .errors import UsageError
 
-__all__ = ["check_target", "write_file", "single_line"]
+__all__ = ["check_target", "single_line", "write_file"]
 
 
 def _lstat(path: str) -> os.stat_result | None:
