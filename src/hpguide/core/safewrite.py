@@ -75,7 +75,7 @@ def check_target(path: str | os.PathLike[str], force: bool = False, flag: str | 
 
 def write_file(path: str | os.PathLike[str], data: str | bytes, force: bool = False,
                flag: str | None = "--force") -> None:
-    """Write ``data`` (text is written as UTF-8 with LF line ends) to ``path`` atomically.
+    """Write ``data`` (text as UTF-8, line ends as given: no translation) to ``path`` atomically.
 
     Refuses (:class:`UsageError`) an existing file unless ``force``, and any
     target that is not a regular file. A replaced file keeps its permission
