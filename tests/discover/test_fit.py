@@ -402,3 +402,24 @@ def test_cli_fit_help_explains_mapping():
 def test_fitdata_is_plain_data():
     data = FitData(["N"], "L", np.array([[1.0], [2.0]]), np.array([3.0, 4.0]), [2, 3])
     assert data.n_points == 2 and data.column("L").tolist() == [3.0, 4.0]
+
+
+def test_cli_plot_and_entry_replace_an_existing_file_only_with_force(tmp_path):
+    x = np.geomspace(1e8, 1e11, 6)
+    path = write_csv(tmp_path / "lr.csv", ["params", "lr"], zip(x, 0.1 * x**-0.3))
+    plot, entry = tmp_path / "fit.png", tmp_path / "lr-fit.yaml"
+    plot.write_text("my plot\n")
+    entry.write_text("my entry\n")
+    args = ("fit", path, "--form", "power", "--x", "N=params", "--y", "eta=lr")
+    for extra in (("--plot", str(plot)), ("--emit-entry", str(entry))):
+        proc = run(*args, *extra)
+        assert_clean_error(proc, 2)
+        assert "already exists: pass --force" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert plot.read_text() == "my plot\n" and entry.read_text() == "my entry\n"
+    same = run(*args, "--plot", str(plot), "--emit-entry", str(plot), "--force")
+    assert_clean_error(same, 2)
+    assert "same file" in same.stderr and plot.read_text() == "my plot\n"
+    proc = run(*args, "--plot", str(plot), "--emit-entry", str(entry), "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert plot.read_bytes()[:4] == b"\x89PNG" and "id: lr-fit" in entry.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png", "lr-fit.yaml", "lr.csv"]  # no temp files

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import stat
 from decimal import Decimal
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hpguide.core.yamlio import load_yaml_text
-from hpguide.kb.fmt import FormatError, files_to_format, format_file, format_text, normalise_float
+from hpguide.kb.fmt import FormatError, entry_problem, files_to_format, format_file, format_text, normalise_float
 from hpguide.kb.load import entry_files
 
 from ..conftest import CORPUS, KB
@@ -113,7 +115,7 @@ def test_files_the_safe_loader_refuses_are_not_formatted(name):
 
 
 def test_format_file_check_and_write(tmp_path):
-    path = tmp_path / "e.yaml"
+    path = tmp_path / "good-law.yaml"  # the id of MESSY: fmt formats entry files only
     path.write_text(MESSY)
     assert format_file(path, check=True) is True and path.read_text() == MESSY
     assert format_file(path) is True and path.read_text() == format_text(MESSY)
@@ -145,3 +147,85 @@ def test_cli_fmt_unreadable_file_exits_2(tmp_path):
     proc = run("fmt", str(tmp_path / "bad.yaml"))
     assert_clean_error(proc, 2)
     assert "HPG003" in proc.stderr
+
+
+# --------------------------------------------------------------------------- which files fmt writes, and how
+
+PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+
+def test_cli_fmt_refuses_a_file_that_is_not_an_entry(tmp_path):
+    passwd = tmp_path / "passwd"
+    passwd.write_text(PASSWD)  # YAML reads it (one plain scalar), which used to be enough to rewrite it
+    settings_file = tmp_path / "settings.yaml"
+    settings_file.write_text("b: 1\na:   2\n")
+    for path in (passwd, settings_file):
+        proc = run("fmt", str(path))
+        assert_clean_error(proc, 2)
+        assert "is not an entry file" in proc.stderr and "--force" in proc.stderr and "reformatted " not in proc.stdout
+    assert passwd.read_text() == PASSWD and settings_file.read_text() == "b: 1\na:   2\n"
+
+
+def test_cli_fmt_force_formats_a_named_yaml_file(tmp_path):
+    path = tmp_path / "settings.yaml"
+    path.write_text("b: 1.0E+6\na:   2\n")
+    path.chmod(0o640)
+    proc = run("fmt", "--force", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert path.read_text() == "b: 1.0e6\na: 2\n" and stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_force_does_not_extend_to_files_found_in_a_directory(tmp_path):
+    (tmp_path / "settings.yaml").write_text("b: 1\na:   2\n")
+    proc = run("fmt", "--force", str(tmp_path))
+    assert_clean_error(proc, 2)
+    assert (tmp_path / "settings.yaml").read_text() == "b: 1\na:   2\n"
+
+
+def test_cli_fmt_kb_never_writes_through_a_symlink_out_of_the_kb(make_kb, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "good-law.yaml").write_text(MESSY)  # an entry-shaped file somewhere else
+    root = make_kb({"t/other.yaml": MESSY.replace("id: good-law", "id: other")})
+    (root / "t" / "good-law.yaml").symlink_to(outside / "good-law.yaml")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    proc = run("fmt", "--kb", str(root))
+    assert_clean_error(proc, 2)
+    assert "is a symlink" in proc.stderr and "reformatted " + str(root / "t" / "other.yaml") in proc.stdout
+    assert (outside / "good-law.yaml").read_text() == MESSY  # neither through the file link nor the folder link
+    assert (root / "t" / "good-law.yaml").is_symlink()
+    for args in (("--force", str(root / "t" / "good-law.yaml")), ("--force", str(root / "linked"))):
+        proc = run("fmt", *args)
+        assert_clean_error(proc, 2)
+        assert "is a symlink" in proc.stderr
+    assert (outside / "good-law.yaml").read_text() == MESSY
+
+
+def test_format_file_refuses_fifos_and_replaces_files_atomically(tmp_path):
+    fifo = tmp_path / "good-law.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(FormatError, match="not a regular file"):
+        format_file(fifo)  # reading it would block forever
+    fifo.unlink()
+    path = tmp_path / "good-law.yaml"
+    path.write_text(MESSY)
+    other = tmp_path / "hard-link.yaml"
+    os.link(path, other)
+    assert format_file(path) is True
+    assert path.read_text() == format_text(MESSY) and other.read_text() == MESSY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good-law.yaml", "hard-link.yaml"]
+
+
+@pytest.mark.parametrize("text, why", [
+    (PASSWD, "not a YAML mapping"),
+    ("id: other\nkind: law\n", "its id is not 'good-law'"),
+    ("id: good-law\nkind: lawful\n", "its kind is not one of"),
+    ("id: good-law\n", "its kind is not one of"),
+])
+def test_what_is_not_an_entry_file(tmp_path, text, why):
+    path = tmp_path / "good-law.yaml"
+    path.write_text(text)
+    with pytest.raises(FormatError, match=why):
+        format_file(path)
+    assert path.read_text() == text
+    assert entry_problem(MESSY, path) is None

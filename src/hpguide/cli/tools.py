@@ -118,7 +118,8 @@ def register(sub) -> None:
                    help="wsd: the entry that gives the defaults (hagele-2024-cooldown or minicpm-2024-wsd)")
     p.add_argument("--csv", action="store_true", help="print step,lr for every step (see --every)")
     p.add_argument("--every", type=int, default=1, metavar="K", help="with --csv: every K-th step (and the last)")
-    p.add_argument("--plot", metavar="PNG", help="also write a plot (needs matplotlib)")
+    p.add_argument("--plot", metavar="PNG", help="also write a plot (needs matplotlib; .png, .svg or .pdf)")
+    p.add_argument("--force", action="store_true", help="replace the --plot file if it exists (default: refuse)")
     add_kb_option(p)
     p.set_defaults(handler=cmd_schedule)
 
@@ -279,7 +280,7 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
         decay_shape=args.decay_shape, min_ratio=_quantity("--min-ratio", args.min_ratio, positive=False),
         decay_end=_quantity("--decay-end", args.decay_end), source=args.source, kb=args.kb)
     if args.plot:
-        schedules.plot(schedule, args.plot)
+        schedules.plot(schedule, args.plot, force=args.force)
     w = out.write
     if args.csv:
         w("step,lr\n")

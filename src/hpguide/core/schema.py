@@ -30,6 +30,8 @@ __all__ = [
     "Entry",
     "SymbolDef",
     "Registry",
+    "RELEASE_PATTERN",
+    "ReleaseFile",
     "entry_json_schema",
     "entry_json_schema_text",
 ]
@@ -254,6 +256,22 @@ class SymbolDef(_Model):
 class Registry(_Model):
     version: Annotated[int, Field(ge=1)]
     symbols: Annotated[dict[SymbolName, SymbolDef], Field(min_length=1)]
+
+
+# ---------------------------------------------------------------------------- release file
+
+#: A release such as ``0.1.0`` or ``1.2.0-rc.1``. No ``+``: it separates the release from the content hash in
+#: ``kb_version`` (``0.1.0+4b74e5cd9f8d``). No spaces, quotes or line breaks: the release is printed in output
+#: and in the headers of generated scripts and configs.
+RELEASE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.-]{0,63}$"
+
+
+class ReleaseFile(_Model):
+    """``heuristics/kb.yaml``: the release of the KB (not an entry)."""
+
+    release: Annotated[str, Field(pattern=RELEASE_PATTERN)] = Field(
+        description="The KB's release, semantic versioning (e.g. 0.1.0)."
+    )
 
 
 def entry_json_schema() -> dict[str, Any]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 
@@ -39,7 +40,8 @@ from ruamel.yaml.scalarint import BinaryInt, HexCapsInt, HexInt, OctalInt, Scala
 from ..core.errors import HpguideError
 from ..core.yamlio import load_yaml_text
 
-__all__ = ["FormatError", "KEY_ORDER", "normalise_float", "format_text", "format_file", "files_to_format"]
+__all__ = ["FormatError", "KEY_ORDER", "normalise_float", "format_text", "entry_problem", "format_file",
+           "files_to_format"]
 
 #: Plain notation for 10**PLAIN_MIN <= |x| < 10**(PLAIN_MAX + 1); the form the KB uses most.
 PLAIN_MIN, PLAIN_MAX = -3, 2
@@ -177,33 +179,90 @@ def format_text(text: str, name: str = "<text>") -> str:
     return result
 
 
-def format_file(path: str | os.PathLike[str], check: bool = False) -> bool:
-    """Format one file in place (or only check it); True when it is (or would be) changed."""
+def _regular_file(path: Path) -> None:
+    """Refuse anything but a regular file, a symlink above all: fmt never writes through one."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such file or directory") from None
+    except OSError as exc:
+        raise FormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(mode):
+        raise FormatError(f"{path} is a symlink: fmt never writes through symlinks (format the file it points to "
+                          "by its own path)")
+    if stat.S_ISDIR(mode):
+        raise FormatError(f"{path} is a directory (fmt takes entry files, or no argument for the whole KB)")
+    if not stat.S_ISREG(mode):
+        raise FormatError(f"{path} is not a regular file (a FIFO, socket or device): fmt formats entry files")
+
+
+def entry_problem(text: str, path: Path) -> str | None:
+    """Why ``text`` (the content of ``path``) is not an entry file, or None when it is one.
+
+    An entry file is a YAML mapping whose ``id`` is the file's stem and whose
+    ``kind`` is one of the entry kinds: the two facts every entry of a KB has
+    and that the KB's other YAML files (the registry, ``kb.yaml``) and files
+    that are not hpguide's do not. The rest of the format is not required, so
+    that a draft in the middle of editing can be formatted.
+    """
+    from typing import get_args
+
+    from ..core.schema import Kind
+
+    loaded, _ = load_yaml_text(text.removeprefix("\ufeff"))
+    if loaded is None:
+        return None  # format_text reports why it cannot be read
+    data = loaded.data
+    if not isinstance(data, dict):
+        return "it is not a YAML mapping"
+    if data.get("id") != path.stem:
+        return f"its id is not {path.stem!r}, the file's name"
+    if data.get("kind") not in get_args(Kind):
+        return f"its kind is not one of {', '.join(get_args(Kind))}"
+    return None
+
+
+def format_file(path: str | os.PathLike[str], check: bool = False, force: bool = False) -> bool:
+    """Format one entry file in place (or only check it); True when it is (or would be) changed.
+
+    Only regular files are read, never a symlink; only entry files (see
+    :func:`entry_problem`) are formatted unless ``force``. The new text
+    replaces the file atomically, keeping its permissions
+    (:func:`hpguide.core.safewrite.write_file`).
+    """
+    from ..core.safewrite import write_file
+
     path = Path(path)
+    _regular_file(path)
     try:
         raw = path.read_bytes()
-    except IsADirectoryError:
-        raise FormatError(f"{path} is a directory (fmt takes entry files, or no argument for the whole KB)") from None
     except OSError as exc:
         raise FormatError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FormatError(f"{path} is not UTF-8 (byte {exc.start}): save it as UTF-8") from None
+    if not force:
+        problem = entry_problem(text, path)
+        if problem:
+            raise FormatError(f"{path} is not an entry file ({problem}); fmt formats only entries: pass --force to "
+                              "format it anyway")
     formatted = format_text(text, str(path))
     if formatted == text:
         return False
     if not check:
-        try:
-            path.write_text(formatted, encoding="utf-8", newline="\n")
-        except OSError as exc:
-            raise FormatError(f"cannot write {path}: {exc.strerror or exc}") from None
+        write_file(path, formatted, force=True)
     return True
 
 
 def files_to_format(paths: list[str], kb_root: str | os.PathLike[str] | None = None) -> list[Path]:
     """The files ``hpguide fmt`` works on: the given files, the entries below given directories,
-    or (no paths) every entry of the KB."""
+    or (no paths) every entry of the KB.
+
+    Below a directory, symlinked directories are not entered
+    (:func:`hpguide.kb.locate.yaml_files`) and :func:`format_file` refuses a
+    symlinked file, so nothing outside the directory is ever written.
+    """
     from .load import entry_files, locate_kb
 
     if not paths:
@@ -211,9 +270,9 @@ def files_to_format(paths: list[str], kb_root: str | os.PathLike[str] | None = N
     out: list[Path] = []
     for name in paths:
         path = Path(name)
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             out.extend(entry_files(path))
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             out.append(path)
         else:
             raise FormatError(f"{name}: no such file or directory")
