@@ -159,6 +159,13 @@ def test_every_kb_entry_formats_idempotently_without_changing_data_or_comments(p
     assert comments(once) == comments(text)
 
 
+def test_the_shipped_kb_is_formatted():
+    """What .ci/run runs: an entry committed without `hpguide fmt` fails here, with its name."""
+    proc = run("fmt", "--check", "--kb", str(KB))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(KB_FILES)} file(s) checked, 0 would be reformatted" in proc.stdout
+
+
 def test_crlf_and_bom_are_normalised():
     text = (CORPUS / "good" / "good-law.yaml").read_text()
     assert format_text("\ufeff" + text.replace("\n", "\r\n")) == format_text(text)
