@@ -13,6 +13,7 @@ from hpguide.core.errors import HpguideError, QuantityError
 from hpguide.core.quantities import (
     MAX_QUANTITY_LENGTH,
     MULTIPLIERS,
+    format_number,
     format_quantity,
     parse_quantity,
 )
@@ -451,3 +452,12 @@ def test_integer_rounding_matches_decimal_on_ties(a, sig):
     from hpguide.core.quantities import _round_sig
 
     assert _round_sig(a, sig) == _reference_round_sig(a, sig)
+
+
+@pytest.mark.parametrize("value, text", [
+    (2085.4342, "2085.43"), (0.33917, "0.33917"), (1.6934, "1.6934"), (4.2e-4, "0.00042"), (4.2e-5, "4.2e-05"),
+    (1e9, "1e+09"), (4096, "4096"), (123456789, "1.23457e+08"), (-0.5, "-0.5"), (0.0, "0"),
+])
+def test_format_number_shows_six_significant_digits(value, text):
+    assert format_number(value) == text
+

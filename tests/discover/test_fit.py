@@ -16,6 +16,7 @@ from hpguide.core.yamlio import load_yaml_text
 from hpguide.discover.fit import BUDGETS, chinchilla_grid, fit, result_json
 from hpguide.discover.fitdata import FitData, load_points, parse_filter
 from hpguide.discover.fitentry import emit_entry, example_tolerance
+from hpguide.kb.fmt import format_text
 from hpguide.kb.load import load_kb
 from hpguide.kb.scaffold import find_placeholders
 from hpguide.kb.validate import validate_kb
@@ -273,6 +274,8 @@ def test_emitted_power_law_entry_validates(tmp_path, make_kb):
     entry = kb.entries["lr-fit"].entry
     assert entry.topics == ["learning-rate"] and entry.equations == {"eta": "a * N**b1"}
     assert "Command: hpguide fit" in entry.data.fit
+    assert format_text(text) == text  # hpguide fmt --check passes on it as written
+    assert "N: [1.25e8, 1.75e11]" in text  # shortest digits: not repr's 125000000.0 nor 1.250000000e8
 
 
 def test_emit_entry_refuses_unregistered_names_and_bad_ids(tmp_path):

@@ -10,6 +10,7 @@ import itertools
 import json
 import math
 import shutil
+import statistics
 
 import pytest
 from ruamel.yaml import YAML
@@ -94,6 +95,10 @@ def test_range_test_ramps_exponentially_across_the_grid(plan):
     test = plan.range_test(500)
     assert test.lr(0) == plan.lr_grid[0] and test.lr(499) == pytest.approx(plan.lr_grid[-1])
     assert test.lr(10) / test.lr(9) == pytest.approx(test.multiplier)
+    # the batch is a point of the grid: the middle one, the larger middle one of an even count
+    assert test.batch in plan.batch_grid and test.batch == statistics.median_high(plan.batch_grid)
+    even = dataclasses.replace(plan, batch_grid=[0.5e6, 1e6, 2e6, 4e6])
+    assert even.range_test(500).batch == 2e6
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import stat
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hpguide.core.yamlio import load_yaml_text
@@ -58,11 +59,14 @@ def comments(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("1e6", "1.0e6"), ("1.0e+6", "1.0e6"), ("1E6", "1.0e6"), ("1.40e18", "1.40e18"), ("-3.0e-4", "-3.0e-4"),
-    (".5", "0.5"), ("0.1250", "0.1250"), ("0.0001395", "1.395e-4"), ("0.001", "0.001"), ("999.5", "999.5"),
-    ("1000.0", "1.0e3"), ("1000000.0", "1.0e6"), ("2085.43420", "2.08543420e3"), ("1_000.5", "1.0005e3"),
-    ("0.0", "0.0"), ("-0.0", "-0.0"), ("0e5", "0.0"),
-    ("1e-2", "0.01"), ("1.0e-2", "0.010"), ("100.", "100.0"),
+    ("1e6", "1e6"), ("1.0e+6", "1.0e6"), ("1E6", "1e6"), ("1e006", "1e6"), ("1.40e18", "1.40e18"),
+    ("-3.0e-4", "-3.0e-4"), ("2e12", "2e12"), ("0.6e-4", "6e-5"), ("1.26e25", "1.26e25"), ("300e9", "3.00e11"),
+    (".5", "0.5"), ("0.1250", "0.1250"), ("0.33917", "0.33917"), ("0.0001395", "1.395e-4"), ("0.001", "0.001"),
+    ("999.5", "999.5"), ("2085.43420", "2.08543420e3"), ("1_000.5", "1.0005e3"),
+    # zeros written after the point are significant: nothing is dropped, nothing added
+    ("1000.0", "1.0000e3"), ("1000000.0", "1.0000000e6"), ("100.", "1.00e2"), ("5.", "5e0"), ("2.5e1", "2.5e1"),
+    ("1e-2", "0.01"), ("1.0e-2", "0.010"),
+    ("0.0", "0.0"), ("-0.0", "-0.0"), ("0e5", "0.0"), ("0.000", "0.000"),
 ])
 def test_normalise_float(text, expected):
     assert normalise_float(text) == expected
@@ -78,6 +82,61 @@ def test_normalise_float_never_changes_the_value(value, style):
     assert problems == [] and isinstance(loaded.data["x"], float) and math.isclose(loaded.data["x"], float(text))
 
 
+def significant_digits(text: str) -> int:
+    """The significant digits of a written decimal number, counted by hand (the oracle; no Decimal)."""
+    match = re.fullmatch(r"[+-]?([0-9_]*)(?:\.([0-9_]*))?(?:[eE][+-]?[0-9]+)?", text)
+    assert match, text
+    return len((match.group(1) + (match.group(2) or "")).replace("_", "").lstrip("0"))
+
+
+def test_significant_digits_oracle():
+    assert [significant_digits(t) for t in ("2e12", "0.6e-4", "1.26e25", "0.33917", "0.1250", "1000000.0", "0.0",
+                                            "300e9", "100.", "1_0.0_1")] == [1, 1, 3, 5, 4, 8, 0, 3, 3, 4]
+
+
+_digits = st.text("0123456789", min_size=1, max_size=6)
+_grouped = st.lists(_digits, min_size=1, max_size=3).map("_".join)  # YAML 1.1-style 1_000 grouping
+_written_number = st.builds(
+    lambda sign, whole, point, frac, exp: f"{sign}{whole}{point}{frac}{exp}",
+    st.sampled_from(["", "-", "+"]), st.one_of(_digits, _grouped, st.just("")),
+    st.sampled_from([".", ""]), st.one_of(st.just(""), _digits),
+    st.one_of(st.just(""), st.builds(lambda e, s, d: f"{e}{s}{d}", st.sampled_from("eE"),
+                                     st.sampled_from(["", "+", "-"]), st.text("0123456789", min_size=1, max_size=3))),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_written_number)
+def test_fmt_keeps_every_written_number_and_its_significant_digits(text):
+    """For any float as an entry file writes it, fmt's spelling parses to the same float and shows
+    exactly as many significant digits (nothing added, nothing dropped), in a mapping and in a list."""
+    loaded, problems = load_yaml_text(f"x: {text}\n")
+    assume(problems == [] and isinstance(loaded.data["x"], float))  # an int or a string is not a float
+    out = format_text(f"a: {text}\nb: [{text}, {text}]\n")
+    assert load_yaml_text(out)[0].data == {"a": loaded.data["x"], "b": [loaded.data["x"]] * 2}
+    written = re.fullmatch(r"a: (\S+)\nb: \[(\S+), (\S+)\]\n", out)
+    assert written, out
+    for spelling in written.groups():
+        assert float(spelling) == float(text.replace("_", ""))
+        assert significant_digits(spelling) == significant_digits(text), (text, spelling)
+    assert format_text(out) == out
+
+
+def test_underscored_floats_keep_their_digits():
+    # ruamel.yaml rebuilds 1_0.0_1 as 010.010 (one digit more); fmt takes the digits from the text
+    assert format_text("x: 1_0.0_1\n") == "x: 10.01\n"
+
+
+def test_only_numbers_out_of_form_make_check_fail_and_the_file_is_left_alone(make_kb):
+    text = format_text(MESSY).replace("{N: 1.0e6}", "{N: 0.10e7}")
+    root = make_kb({"t/good-law.yaml": text})
+    path = root / "t" / "good-law.yaml"
+    check = run("fmt", "--check", str(path))
+    assert check.returncode == 1 and "would reformat" in check.stdout and path.read_text() == text
+    assert run("fmt", str(path)).returncode == 0 and "{N: 1.0e6}" in path.read_text()
+    assert run("fmt", "--check", str(path)).returncode == 0
+
+
 def test_messy_entry_is_ordered_normalised_and_keeps_its_comments(make_kb):
     out = format_text(MESSY)
     assert comments(out) == comments(MESSY)
@@ -86,7 +145,7 @@ def test_messy_entry_is_ordered_normalised_and_keeps_its_comments(make_kb):
     assert keys == ["id", "version", "status", "kind", "title", "topics", "summary", "sources", "constants",
                     "equations", "validity", "examples", "changelog"]
     assert "c: {value: 0.50, where: \"Eq. 1\"}" in out  # 5.0E-1 has two significant digits
-    assert "N: [1.0e6, 1.0e12]" in out and "given: {N: 1.0e6}" in out and "expect: {eta: 5.000e-4}" in out
+    assert "N: [1.0000000e6, 1e12]" in out and "given: {N: 1.0e6}" in out and "expect: {eta: 5.000e-4}" in out
     assert "{version: 1, date: 2026-11-23, change: first version}" in out
     assert "  - arxiv: \"2001.08361\"\n    title: A source\n    authors: [Some Author]\n    year: 2020\n" in out
     assert load_yaml_text(out)[0].data == load_yaml_text(MESSY)[0].data
@@ -100,6 +159,13 @@ def test_every_kb_entry_formats_idempotently_without_changing_data_or_comments(p
     assert format_text(once) == once
     assert load_yaml_text(once)[0].data == load_yaml_text(text)[0].data
     assert comments(once) == comments(text)
+
+
+def test_the_shipped_kb_is_formatted():
+    """What .ci/run runs: an entry committed without `hpguide fmt` fails here, with its name."""
+    proc = run("fmt", "--check", "--kb", str(KB))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(KB_FILES)} file(s) checked, 0 would be reformatted" in proc.stdout
 
 
 def test_crlf_and_bom_are_normalised():

@@ -110,18 +110,16 @@ def cmd_fmt(args, out) -> int:
     return EXIT_CHANGED if args.check and changed else EXIT_OK
 
 
-def _num(value) -> str:
-    from .report import q
-
-    return "(none)" if value is None else q(value) if isinstance(value, (int, float)) else str(value)
-
-
-def _exact(value) -> str:
-    return "(none)" if value is None else f"{value:.6g}" if isinstance(value, (int, float)) else str(value)
+def _shown(value, show) -> str:
+    """``show(value)`` for a number, ``(none)`` for a value that is missing on one side of the diff."""
+    return "(none)" if value is None else show(value) if isinstance(value, (int, float)) else str(value)
 
 
 def render_diff(diff) -> str:
     """The text ``hpguide diff`` prints for a :class:`~hpguide.resolver.kbdiff.KBDiff`."""
+    from ..core.quantities import format_number
+    from .report import q
+
     lines = [f"KB {diff.old_label} (release {diff.old_release}) -> {diff.new_label} (release {diff.new_release})"]
     if not diff.entries:
         lines.append("no entry changed")
@@ -135,18 +133,19 @@ def render_diff(diff) -> str:
                 if keys:
                     lines.append(f"    {label}: {', '.join(keys)}")
             for name, old, new in c.constants:
-                lines.append(f"    constant {name}: {_exact(old)} -> {_exact(new)}")
+                lines.append(f"    constant {name}: {_shown(old, format_number)} -> {_shown(new, format_number)}")
         else:
             lines.append(f"{c.change:<8} {c.id}  v{c.new_version or c.old_version}")
     if diff.effects:
         lines.append("Effect on the standard queries")
         for e in diff.effects:
             if e.old is not None and e.new is not None:
-                lines.append(f"    {e.symbol} for {e.query} moved from {_num(e.old)} to {_num(e.new)} ({e.entry})")
+                lines.append(f"    {e.symbol} for {e.query} moved from {_shown(e.old, q)} to {_shown(e.new, q)} "
+                             f"({e.entry})")
             elif e.new is not None:
-                lines.append(f"    {e.symbol} for {e.query}: new answer {_num(e.new)} ({e.entry})")
+                lines.append(f"    {e.symbol} for {e.query}: new answer {_shown(e.new, q)} ({e.entry})")
             else:
-                lines.append(f"    {e.symbol} for {e.query}: no longer answered (was {_num(e.old)}, {e.entry})")
+                lines.append(f"    {e.symbol} for {e.query}: no longer answered (was {_shown(e.old, q)}, {e.entry})")
     else:
         lines.append("No answer of the standard queries moved")
     return "\n".join(lines) + "\n"

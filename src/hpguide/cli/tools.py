@@ -15,10 +15,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.6g}"
-
-
 def _quantity(flag: str, text: str | None, positive: bool = True) -> float | None:
     from ..core.errors import QuantityError
     from ..core.quantities import parse_quantity
@@ -151,6 +147,7 @@ def register(sub) -> None:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.quantities import format_number
     from ..discover.verify import TOLERANCE_RULE, check_request, verify
     from ..kb.load import load_kb
     from .main import find_entry
@@ -191,7 +188,8 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
         w("\nExamples (the sources' numbers, reproduced by the entries' equations)\n")
         rows = [["entry", "example", "symbol", "expected", "got", "rel.error", "rel_tol", "ok"]]
         for e in report.examples:
-            rows.append([e.entry, str(e.example), e.symbol, _num(e.expected), _num(e.got),
+            rows.append([e.entry, str(e.example), e.symbol, format_number(e.expected),
+                         "-" if e.got is None else format_number(e.got),
                          "-" if e.rel_error is None else f"{e.rel_error:.2g}", f"{e.rel_tol:.2g}",
                          "ok" if e.ok else "FAIL"])
         w(_table(rows))
@@ -215,6 +213,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.quantities import format_number
     from ..discover.transfer import python_literal, transfer
 
     plan = transfer(args.param, args.base, args.target, kb=args.kb, include_drafts=args.include_drafts)
@@ -231,7 +230,7 @@ def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
         w(f"ASSUMED {text}\n")
     factors = list(plan.scale_factors.values())
     if factors:
-        w("scale   " + "   ".join(f"{s.symbol} = {_num(s.value)}" if s.value is not None else
+        w("scale   " + "   ".join(f"{s.symbol} = {format_number(s.value)}" if s.value is not None else
                                   f"{s.symbol}: {s.note}" for s in factors) + "\n")
     sections = ([("global (optimizer defaults at the target's batch and duration)", plan.global_settings)]
                 if plan.global_settings else [])
@@ -243,7 +242,7 @@ def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
             if s.value is None:
                 rows.append([quantity, "-", s.note + (f": {s.rule}" if s.rule else ""), ""])
             else:
-                rows.append([quantity, _num(s.value), s.rule, f"[{s.entry}]"])
+                rows.append([quantity, format_number(s.value), s.rule, f"[{s.entry}]"])
         tables.append((title, settings, rows))
     widths = _widths([row for _, _, rows in tables for row in rows if row[1] != "-"] or [["", "", "", ""]])
     for index, (title, _, rows) in enumerate(tables):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from ..core.errors import UsageError
 from ..core.quantities import format_quantity
+from ..core.stats import median_high
 
 TYPE_CHECKING = False  # no run-time typing import
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class SweepPlan:
         if steps < 2:
             raise UsageError("a range test needs at least 2 steps")
         start, end = self.lr_grid[0], self.lr_grid[-1]
-        batch = _median(self.batch_grid) if self.batch_grid else None
+        batch = median_high(self.batch_grid) if self.batch_grid else None  # a point of the grid
         return RangeTest(start, end, steps, (end / start) ** (1.0 / (steps - 1)), batch)
 
     def to_dict(self) -> dict:
@@ -122,11 +123,6 @@ class SweepPlan:
 def _law_dict(value: LawValue) -> dict:
     return {"symbol": value.symbol, "entry": value.entry, "value": value.value, "in_range": value.in_range,
             "citation": value.citation}
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
 
 
 def _round_sig(value: float, digits: int = 3) -> float:

@@ -25,6 +25,7 @@ import math
 from ..core.derive import Derivation, Relation, derive
 from ..core.errors import UsageError
 from ..core.records import Record
+from ..core.stats import median
 from ..kb.compiled import CompiledKB
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
@@ -321,12 +322,6 @@ def range_check(entry: HasValidity, env: Mapping[str, float]) -> tuple[bool, lis
     return ok, notes
 
 
-def _median(sorted_values: list[float]) -> float:
-    n = len(sorted_values)
-    mid = n // 2
-    return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2
-
-
 def _spread(results: Iterable[Result]) -> dict[str, Spread]:
     by_symbol: dict[str, list[Result]] = {}
     for r in results:
@@ -339,7 +334,7 @@ def _spread(results: Iterable[Result]) -> dict[str, Spread]:
             continue
         lo, hi = inside[0], inside[-1]
         ratio = hi / lo if lo > 0 else None  # undefined when an answer is 0 (JSON has no infinity)
-        out[symbol] = Spread(len(inside), lo, _median(inside), hi, ratio, outside)
+        out[symbol] = Spread(len(inside), lo, median(inside), hi, ratio, outside)
     return out
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import HpguideError, UsageError
+from ..core.quantities import format_number
 
 __all__ = ["SiteSources", "SiteBuildError", "SITE_MARKER", "find_site", "check_out_dir", "generate", "build",
            "REPO_URL"]
@@ -67,10 +68,6 @@ def _q(value: float) -> str:
     from ..core.quantities import format_quantity
 
     return format_quantity(value, sig=3)
-
-
-def _num(value: float) -> str:
-    return f"{value:.6g}"
 
 
 def _md(text: str) -> str:
@@ -148,9 +145,9 @@ def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
     if e.constants:
         lines += ["## Constants", "", "| name | value | as printed | where |", "|---|---|---|---|"]
         for name, c in e.constants.items():
-            printed = _num(c.printed) if c.printed is not None else ""
+            printed = format_number(c.printed) if c.printed is not None else ""
             note = f" {_md(c.note)}" if c.note else ""
-            lines.append(f"| `{name}` | {_num(c.value)} | {printed} | {_md(c.where)}{note} |")
+            lines.append(f"| `{name}` | {format_number(c.value)} | {printed} | {_md(c.where)}{note} |")
         lines.append("")
     if e.validity:
         lines += ["## Validity", "", "The range the source fitted or tested; outside it `hpguide query` flags "
@@ -176,7 +173,7 @@ def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
                              f"{example.rel_tol:.1%} | {_md(example.where)}{tag} |")
         notes = [ex for ex in e.examples if ex.note or ex.printed]
         for ex in notes:
-            printed = ", ".join(f"{k} = {_num(v)}" for k, v in (ex.printed or {}).items())
+            printed = ", ".join(f"{k} = {format_number(v)}" for k, v in (ex.printed or {}).items())
             text = (f"printed in the source: {printed}. " if printed else "") + _md(ex.note or "")
             lines += ["", f"- *{_md(ex.where)}*: {text}"]
         lines.append("")
