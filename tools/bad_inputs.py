@@ -99,6 +99,24 @@ CASES: list[Case] = [
     C("new with code in the equation", *NEW, "--equation", "eta=__import__('os').system('true')"),
     C("new with an unregistered output", *NEW, "--equation", "lr=c*N"),
     C("new over an existing id", *NEW[:4], "good-law", *NEW[5:], "--equation", "eta=c*N"),
+    C("fmt of a file that is not an entry", "fmt", "{passwd}"),
+    C("fmt through a symlink, even with --force", "fmt", "--force", "{symlink}"),
+    C("fit --plot onto an existing file", "fit", "{runs_csv}", "--form", "power", "--x", "N=N", "--y", "eta=eta",
+      "--plot", "{existing}"),
+    C("fit --emit-entry onto an existing file", "fit", "{runs_csv}", "--form", "power", "--x", "N=N", "--y",
+      "eta=eta", "--emit-entry", "{existing}"),
+    C("schedule --plot onto an existing file", "schedule", "--kind", "cosine", "--peak", "3e-4", "--steps", "1000",
+      "--warmup", "100", "--plot", "{existing}"),
+    C("schedule --plot through a symlink", "schedule", "--kind", "cosine", "--peak", "3e-4", "--steps", "1000",
+      "--warmup", "100", "--plot", "{symlink}", "--force"),
+    C("schedule --plot in a format matplotlib lacks", "schedule", "--kind", "cosine", "--peak", "3e-4", "--steps",
+      "1000", "--warmup", "100", "--plot", "{tmp}/lr.xyz"),
+    C("site build onto the folder that holds the KB", "site", "build", "--kb", "{scratch_kb}", "--out", "{tmp}"),
+    C("site build into the KB", "site", "build", "--kb", "{scratch_kb}", "--out", "{scratch_kb}/site"),
+    C("site build onto a non-empty folder that is no earlier build", "site", "build", "--kb", "{scratch_kb}",
+      "--out", "{full_dir}"),
+    C("site build onto a file", "site", "build", "--kb", "{scratch_kb}", "--out", "{existing}"),
+    C("a line break and code in kb.yaml's release", "validate", "--kb", "{bad_release_kb}", code=1),
     C("diff against an unknown revision", "diff", "no-such-rev"),
     C("diff against an option-like revision", "diff", "--", "--output=/tmp/x"),
     C("diff outside a git checkout", "diff", "HEAD", "--kb", "{scratch_kb}"),
@@ -135,13 +153,25 @@ def make_fixtures(tmp: Path) -> dict[str, str]:
     tagged = tmp / "tagged.yaml"
     tagged.write_text("id: x\ntitle: !!python/object/apply:os.system ['true']\n")
     scratch = kb("scratch-kb", {"testing/good-law.yaml": good})
+    bad_release = kb("bad-release-kb", {"testing/good-law.yaml": good,
+                                        "kb.yaml": 'release: "0.1.0\\nimport os; os.system(\'true\')"\n'})
+    (tmp / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")
+    (tmp / "victim.txt").write_text("a file the link points to\n")
+    (tmp / "link.yaml").symlink_to(tmp / "victim.txt")
+    (tmp / "existing.png").write_text("a file of the user's\n")
+    (tmp / "runs.csv").write_text("N,eta\n1e8,1e-3\n1e9,5e-4\n1e10,2.5e-4\n")
+    full = tmp / "full-dir"
+    full.mkdir()
+    (full / "notes.txt").write_text("the user's own files\n")
     cache = tmp / "corrupt-cache"
     _run(["query", "--params", "7B", "--tokens", "1T"], {"HPGUIDE_CACHE_DIR": str(cache)})
     for path in cache.iterdir():
         path.write_bytes(b"\x00garbage" * 10)
     return {"tmp": str(tmp), "kb": str(KB), "registry_dir": str(registry_dir), "broken_registry": str(broken),
             "invalid_kb": str(invalid), "latin1_kb": str(latin1), "dir_entry_kb": str(dir_entry),
-            "tagged": str(tagged), "scratch_kb": str(scratch), "corrupt_cache": str(cache)}
+            "tagged": str(tagged), "scratch_kb": str(scratch), "corrupt_cache": str(cache),
+            "bad_release_kb": str(bad_release), "passwd": str(tmp / "passwd"), "symlink": str(tmp / "link.yaml"),
+            "existing": str(tmp / "existing.png"), "runs_csv": str(tmp / "runs.csv"), "full_dir": str(full)}
 
 
 def _run(args: list, env: dict[str, str]) -> subprocess.CompletedProcess:

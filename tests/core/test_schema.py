@@ -9,7 +9,7 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from hpguide.core.schema import Entry, entry_json_schema, entry_json_schema_text
+from hpguide.core.schema import Entry, ReleaseFile, entry_json_schema, entry_json_schema_text
 
 from ..conftest import ROOT
 
@@ -97,3 +97,18 @@ def test_committed_schema_is_current():
 def test_schema_command_prints_the_committed_schema():
     out = subprocess.run([sys.executable, "-m", "hpguide", "schema"], capture_output=True, text=True, check=True)
     assert out.stdout == (ROOT / "schema" / "entry.schema.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("release", ["0.1.0", "1.2.0-rc.1", "2026.01", "v3"])
+def test_release_file_accepts_versions(release):
+    assert ReleaseFile.model_validate({"release": release}).release == release
+
+
+@pytest.mark.parametrize("data", [
+    {"release": "0.1.0\nimport os; os.system('id')"}, {"release": "0.1.0\n"}, {"release": "0.1.0 beta"},
+    {"release": "0.1.0+local"}, {"release": '0.1.0"'}, {"release": ""}, {"release": "-rc"}, {"release": "1" * 65},
+    {"release": 0.1}, {"release": 1}, {"release": "0.1.0", "command": ["sh", "-c", "id"]}, {},
+])
+def test_release_file_refuses_anything_else(data):
+    with pytest.raises(ValidationError):
+        ReleaseFile.model_validate(data)

@@ -16,6 +16,7 @@ from hpguide.core.yamlio import load_yaml_text
 from hpguide.discover.fit import BUDGETS, chinchilla_grid, fit, result_json
 from hpguide.discover.fitdata import FitData, load_points, parse_filter
 from hpguide.discover.fitentry import emit_entry, example_tolerance
+from hpguide.kb.fmt import format_text
 from hpguide.kb.load import load_kb
 from hpguide.kb.scaffold import find_placeholders
 from hpguide.kb.validate import validate_kb
@@ -273,6 +274,8 @@ def test_emitted_power_law_entry_validates(tmp_path, make_kb):
     entry = kb.entries["lr-fit"].entry
     assert entry.topics == ["learning-rate"] and entry.equations == {"eta": "a * N**b1"}
     assert "Command: hpguide fit" in entry.data.fit
+    assert format_text(text) == text  # hpguide fmt --check passes on it as written
+    assert "N: [1.25e8, 1.75e11]" in text  # shortest digits: not repr's 125000000.0 nor 1.250000000e8
 
 
 def test_emit_entry_refuses_unregistered_names_and_bad_ids(tmp_path):
@@ -402,3 +405,24 @@ def test_cli_fit_help_explains_mapping():
 def test_fitdata_is_plain_data():
     data = FitData(["N"], "L", np.array([[1.0], [2.0]]), np.array([3.0, 4.0]), [2, 3])
     assert data.n_points == 2 and data.column("L").tolist() == [3.0, 4.0]
+
+
+def test_cli_plot_and_entry_replace_an_existing_file_only_with_force(tmp_path):
+    x = np.geomspace(1e8, 1e11, 6)
+    path = write_csv(tmp_path / "lr.csv", ["params", "lr"], zip(x, 0.1 * x**-0.3))
+    plot, entry = tmp_path / "fit.png", tmp_path / "lr-fit.yaml"
+    plot.write_text("my plot\n")
+    entry.write_text("my entry\n")
+    args = ("fit", path, "--form", "power", "--x", "N=params", "--y", "eta=lr")
+    for extra in (("--plot", str(plot)), ("--emit-entry", str(entry))):
+        proc = run(*args, *extra)
+        assert_clean_error(proc, 2)
+        assert "already exists: pass --force" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert plot.read_text() == "my plot\n" and entry.read_text() == "my entry\n"
+    same = run(*args, "--plot", str(plot), "--emit-entry", str(plot), "--force")
+    assert_clean_error(same, 2)
+    assert "same file" in same.stderr and plot.read_text() == "my plot\n"
+    proc = run(*args, "--plot", str(plot), "--emit-entry", str(entry), "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert plot.read_bytes()[:4] == b"\x89PNG" and "id: lr-fit" in entry.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png", "lr-fit.yaml", "lr.csv"]  # no temp files

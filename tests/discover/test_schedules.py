@@ -164,3 +164,24 @@ def test_cli_bad_input_exits_2_in_one_line(args, fragment):
     proc = run("schedule", *args)
     assert_clean_error(proc, 2)
     assert fragment in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_cli_plot_replaces_an_existing_file_only_with_force(tmp_path):
+    out = tmp_path / "lr.png"
+    out.write_text("my own file\n")
+    args = ("schedule", "--kind", "linear", "--peak", "1e-3", "--steps", "500", "--warmup", "50", "--plot", str(out))
+    proc = run(*args)
+    assert_clean_error(proc, 2)
+    assert "already exists: pass --force" in proc.stderr and out.read_text() == "my own file\n"
+    proc = run(*args, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_plot_format_follows_the_extension(tmp_path):
+    svg, bad = tmp_path / "lr.svg", tmp_path / "lr.xyz"
+    args = ("schedule", "--kind", "linear", "--peak", "1e-3", "--steps", "500", "--warmup", "50", "--plot")
+    assert run(*args, str(svg)).returncode == 0 and b"<svg" in svg.read_bytes()[:500]
+    proc = run(*args, str(bad))
+    assert_clean_error(proc, 2)
+    assert "cannot write .xyz" in proc.stderr and not bad.exists()

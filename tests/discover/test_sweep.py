@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import ast
 import csv
+import dataclasses
 import io
 import itertools
 import json
 import math
+import shutil
+import statistics
 
 import pytest
 from ruamel.yaml import YAML
 
 import hpguide
 from hpguide.core.errors import UsageError
-from hpguide.discover.sweep import PROXY_FRACTION, log_grid, plan_sweep, to_csv, to_optuna_script, to_wandb_yaml
+from hpguide.discover.sweep import (
+    PROXY_FRACTION,
+    describe_plan,
+    log_grid,
+    plan_sweep,
+    to_csv,
+    to_optuna_script,
+    to_wandb_yaml,
+)
 from hpguide.kb.compiled import load_compiled
 
 from ..conftest import KB
@@ -83,6 +95,10 @@ def test_range_test_ramps_exponentially_across_the_grid(plan):
     test = plan.range_test(500)
     assert test.lr(0) == plan.lr_grid[0] and test.lr(499) == pytest.approx(plan.lr_grid[-1])
     assert test.lr(10) / test.lr(9) == pytest.approx(test.multiplier)
+    # the batch is a point of the grid: the middle one, the larger middle one of an even count
+    assert test.batch in plan.batch_grid and test.batch == statistics.median_high(plan.batch_grid)
+    even = dataclasses.replace(plan, batch_grid=[0.5e6, 1e6, 2e6, 4e6])
+    assert even.range_test(500).batch == 2e6
 
 
 @pytest.mark.parametrize(
@@ -137,3 +153,83 @@ def test_cli_bad_input_exits_2_in_one_line(args, fragment):
     proc = run("sweep", *args)
     assert_clean_error(proc, 2)
     assert fragment in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- KB text in the exports
+
+#: Text an entry author controls (the release, a rule, an id), as hostile as it gets.
+HOSTILE = ('0.1.0\nimport os; os.system("id")\ncommand: [sh, -c, id]\n"""\'\'\'\r\x85\u2028 # \\" end')
+OPTUNA_TOP_LEVEL = [("Expr", None), ("Import", "optuna"), ("Assign", "PLAN"), ("Assign", "SEARCH_SPACE"),
+                    ("Assign", "PROXY"), ("FunctionDef", "train"), ("FunctionDef", "objective"), ("If", None)]
+
+
+def top_level(script: str) -> list[tuple[str, str | None]]:
+    out = []
+    for node in ast.parse(script).body:
+        name = {ast.Import: lambda n: n.names[0].name, ast.Assign: lambda n: n.targets[0].id,
+                ast.FunctionDef: lambda n: n.name}.get(type(node), lambda n: None)(node)
+        out.append((type(node).__name__, name))
+    return out
+
+
+def code_names(script: str) -> set[str]:
+    """Every name and attribute the script's code uses (string literals excluded)."""
+    tree = ast.parse(script)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+
+
+@pytest.fixture(scope="module")
+def hostile_plan(plan):
+    return dataclasses.replace(plan, kb_version=HOSTILE, proxy_rule=HOSTILE,
+                               grid_entries={"eta": [HOSTILE, "kaplan-2020-lr-rule"], "B": [HOSTILE]})
+
+
+def test_optuna_script_carries_kb_text_only_in_string_literals(plan, hostile_plan):
+    for p in (plan, hostile_plan):
+        script = to_optuna_script(p)
+        assert top_level(script) == OPTUNA_TOP_LEVEL
+        assert {"os", "system"}.isdisjoint(code_names(script))
+        comments = [line for line in script.splitlines() if line.lstrip().startswith("#")]
+        assert comments == ["#: What hpguide planned: KB version, target, proxy, and the laws the grids come from."]
+        plan_node = next(n for n in ast.parse(script).body if isinstance(n, ast.Assign) and n.targets[0].id == "PLAN")
+        assert ast.literal_eval(plan_node.value) == describe_plan(p)  # the text is there, intact, as data
+    assert describe_plan(hostile_plan)["kb_version"] == HOSTILE
+
+
+def test_wandb_yaml_has_exactly_the_expected_keys_whatever_the_kb_says(plan, hostile_plan):
+    for p in (plan, hostile_plan):
+        text = to_wandb_yaml(p)
+        for config in (YAML(typ="safe", pure=True).load(text), pyyaml_load(text)):
+            assert list(config) == ["program", "name", "description", "method", "metric", "parameters"]
+            assert list(config["parameters"]) == ["lr", "batch_tokens", "params", "tokens"]
+            assert config["parameters"]["lr"]["values"] == p.lr_grid
+            assert all(type(v) is float for v in config["parameters"]["lr"]["values"])
+            assert config["program"] == "train.py" and config["method"] == "grid"
+        assert [line for line in text.splitlines() if line.startswith("#")] == [text.splitlines()[0]]
+    assert HOSTILE in YAML(typ="safe", pure=True).load(to_wandb_yaml(hostile_plan))["description"]
+
+
+def pyyaml_load(text: str):
+    """PyYAML (YAML 1.1) reads the file as W&B's agent does: 1e-07 without a dot would be a string there."""
+    yaml = pytest.importorskip("yaml")
+    return yaml.safe_load(text)
+
+
+def test_wandb_floats_are_floats_in_yaml_1_1(plan):
+    tiny = dataclasses.replace(plan, lr_grid=[1e-7, 2.5e-05, 3.0])
+    config = pyyaml_load(to_wandb_yaml(tiny))
+    assert config["parameters"]["lr"]["values"] == [1e-7, 2.5e-05, 3.0]
+
+
+def test_cli_exports_of_a_kb_with_a_hostile_release(tmp_path):
+    root = tmp_path / "kb"
+    shutil.copytree(KB, root)
+    (root / "kb.yaml").write_text('release: "0.1.0\\nimport os; os.system(\\"id\\")\\ncommand: [sh]"\n')
+    optuna = run("sweep", "--params", "7B", "--tokens", "1T", "--format", "optuna", "--kb", str(root))
+    assert optuna.returncode == 0, optuna.stderr
+    assert top_level(optuna.stdout) == OPTUNA_TOP_LEVEL and "os.system" not in optuna.stdout
+    assert "'kb_version': 'invalid+" in optuna.stdout
+    wandb = run("sweep", "--params", "7B", "--tokens", "1T", "--format", "wandb", "--kb", str(root))
+    assert wandb.returncode == 0, wandb.stderr
+    assert "command" not in YAML(typ="safe").load(wandb.stdout) and "os.system" not in wandb.stdout

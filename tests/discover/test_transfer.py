@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import math
+import shutil
 
 import pytest
 
@@ -177,3 +179,29 @@ def test_cli_bad_input_exits_2_in_one_line(args, fragment):
     proc = run("transfer", *args)
     assert_clean_error(proc, 2)
     assert fragment in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+#: Text an entry author controls (the release, an equation, a note), as hostile as it gets.
+HOSTILE = '0.1\nimport os; os.system("id")\r\x85\u2028 }\n{"lr": 1}  # """'
+
+
+def test_python_literal_keeps_kb_text_in_comments_it_cannot_leave(kb):
+    plan = transfer(kb, "completep", BASE, TARGET)
+    hostile_groups = [(key, HOSTILE, {q: dataclasses.replace(s, rule=HOSTILE, note=HOSTILE)
+                                      for q, s in settings.items()}) for key, _, settings in plan.groups]
+    hostile = dataclasses.replace(plan, param=HOSTILE, kb_version=HOSTILE, groups=hostile_groups,
+                                  entries=[{**e, "id": HOSTILE} for e in plan.entries])
+    text = python_literal(hostile)
+    [statement] = ast.parse(text).body  # one expression: the dict, and nothing after a line break in a comment
+    assert isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Dict)
+    assert ast.literal_eval(text) == plan.param_groups() == hostile.param_groups()
+    assert all(line.lstrip().startswith(("#", "{", "}", "'")) for line in text.splitlines())
+
+
+def test_cli_python_of_a_kb_with_a_hostile_release(tmp_path):
+    root = tmp_path / "kb"
+    shutil.copytree(KB, root)
+    (root / "kb.yaml").write_text('release: "0.1.0\\nimport os; os.system(\\"id\\")"\n')
+    proc = run("transfer", "--param", "completep", "--base", BASE, "--target", TARGET, "--python", "--kb", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert len(ast.parse(proc.stdout).body) == 1 and "os.system" not in proc.stdout and "(KB invalid+" in proc.stdout

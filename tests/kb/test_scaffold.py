@@ -181,3 +181,12 @@ def test_cli_new_without_a_terminal_and_flags_exits_2(make_kb):
     proc = run("new", "--kb", str(make_kb()), "--id", "test-2025-lr")
     assert_clean_error(proc, 2)
     assert "missing --kind" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_cli_new_never_writes_over_what_is_at_the_path(make_kb):
+    root = make_kb()
+    (root / "learning-rate" / "test-2025-lr.yaml").mkdir(parents=True)  # not an entry file, but in the way
+    proc = run("new", "--kb", str(root), "--id", "test-2025-lr", "--kind", "law", "--topic", "learning-rate",
+               "--title", "A test LR law", "--arxiv", "2001.08361", "--equation", "eta=c*N**(-0.5)")
+    assert_clean_error(proc, 2)
+    assert "is a directory" in proc.stderr and (root / "learning-rate" / "test-2025-lr.yaml").is_dir()

@@ -36,11 +36,15 @@ def register(sub) -> None:
     p = sub.add_parser(
         "fmt", help="normalise key order and number formatting of entry files",
         description="Rewrite entry files in one layout: keys in the order of the entry format, numbers written one "
-        "way (digits unchanged), comments kept. Refuses a file hpguide cannot read, and never changes a value.")
+        "way (digits unchanged), comments kept. Refuses a file hpguide cannot read, and never changes a value. "
+        "Formats only entry files (a mapping whose id is the file name and whose kind is an entry kind), never "
+        "through a symlink; each file is replaced atomically.")
     add_kb_option(p)
     p.add_argument("files", nargs="*", metavar="FILE",
                    help="entry files or directories (default: every entry of the KB)")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would be reformatted")
+    p.add_argument("--force", action="store_true",
+                   help="also format the YAML files named on the command line that are not entries")
     p.set_defaults(handler=cmd_fmt)
 
     p = sub.add_parser(
@@ -82,38 +86,40 @@ def cmd_new(args, out) -> int:
 
 
 def cmd_fmt(args, out) -> int:
+    from pathlib import Path
+
     from ..core.errors import HpguideError
     from ..kb.fmt import files_to_format, format_file
 
     files = files_to_format(args.files, args.kb)
+    named = {Path(name) for name in args.files if not (Path(name).is_dir() and not Path(name).is_symlink())}
     changed, failed = 0, 0
     for path in files:
         try:
-            if format_file(path, check=args.check):
+            if format_file(path, check=args.check, force=args.force and path in named):
                 changed += 1
                 out.write(f"{'would reformat' if args.check else 'reformatted'} {path}\n")
         except HpguideError as exc:
             failed += 1
             sys.stderr.write(f"hpguide: error: {exc}\n")
     verb = "would be reformatted" if args.check else "reformatted"
-    out.write(f"{len(files)} file(s) checked, {changed} {verb}" + (f", {failed} not readable" if failed else "") + "\n")
+    not_done = f", {failed} not formatted" if failed else ""
+    out.write(f"{len(files)} file(s) checked, {changed} {verb}{not_done}\n")
     if failed:
         return EXIT_USAGE
     return EXIT_CHANGED if args.check and changed else EXIT_OK
 
 
-def _num(value) -> str:
-    from .report import q
-
-    return "(none)" if value is None else q(value) if isinstance(value, (int, float)) else str(value)
-
-
-def _exact(value) -> str:
-    return "(none)" if value is None else f"{value:.6g}" if isinstance(value, (int, float)) else str(value)
+def _shown(value, show) -> str:
+    """``show(value)`` for a number, ``(none)`` for a value that is missing on one side of the diff."""
+    return "(none)" if value is None else show(value) if isinstance(value, (int, float)) else str(value)
 
 
 def render_diff(diff) -> str:
     """The text ``hpguide diff`` prints for a :class:`~hpguide.resolver.kbdiff.KBDiff`."""
+    from ..core.quantities import format_number
+    from .report import q
+
     lines = [f"KB {diff.old_label} (release {diff.old_release}) -> {diff.new_label} (release {diff.new_release})"]
     if not diff.entries:
         lines.append("no entry changed")
@@ -127,18 +133,19 @@ def render_diff(diff) -> str:
                 if keys:
                     lines.append(f"    {label}: {', '.join(keys)}")
             for name, old, new in c.constants:
-                lines.append(f"    constant {name}: {_exact(old)} -> {_exact(new)}")
+                lines.append(f"    constant {name}: {_shown(old, format_number)} -> {_shown(new, format_number)}")
         else:
             lines.append(f"{c.change:<8} {c.id}  v{c.new_version or c.old_version}")
     if diff.effects:
         lines.append("Effect on the standard queries")
         for e in diff.effects:
             if e.old is not None and e.new is not None:
-                lines.append(f"    {e.symbol} for {e.query} moved from {_num(e.old)} to {_num(e.new)} ({e.entry})")
+                lines.append(f"    {e.symbol} for {e.query} moved from {_shown(e.old, q)} to {_shown(e.new, q)} "
+                             f"({e.entry})")
             elif e.new is not None:
-                lines.append(f"    {e.symbol} for {e.query}: new answer {_num(e.new)} ({e.entry})")
+                lines.append(f"    {e.symbol} for {e.query}: new answer {_shown(e.new, q)} ({e.entry})")
             else:
-                lines.append(f"    {e.symbol} for {e.query}: no longer answered (was {_num(e.old)}, {e.entry})")
+                lines.append(f"    {e.symbol} for {e.query}: no longer answered (was {_shown(e.old, q)}, {e.entry})")
     else:
         lines.append("No answer of the standard queries moved")
     return "\n".join(lines) + "\n"

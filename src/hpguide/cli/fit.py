@@ -78,6 +78,8 @@ def register(sub) -> None:
                    help=f"with --emit-entry: the citation ({', '.join(SOURCE_KEYS)}; authors separated by ';'). "
                    "Without it the citation is left as TODO placeholders, which 'hpguide validate' reports "
                    "until filled in")
+    p.add_argument("--force", action="store_true",
+                   help="replace the files of --plot and --emit-entry if they exist (default: refuse)")
     p.add_argument("--json", action="store_true",
                    help='print {"form", "constants": {NAME: {"value", "ci"}}, "n_points", "residuals", '
                    '"allocation", "interval_method", ...}')
@@ -174,6 +176,7 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     import os
 
     from ..core.errors import UsageError
+    from ..core.safewrite import check_target, write_file
     from ..discover.fit import fit, plot_fit, result_json
     from ..discover.fitdata import load_points
     from ..discover.fitentry import emit_entry
@@ -185,9 +188,12 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--source is the citation of an emitted entry: it goes with --emit-entry")
     source = _source(args.source)
     entry_id = None
+    if args.plot and emit and os.path.abspath(args.plot) == os.path.abspath(emit):
+        raise UsageError("--plot and --emit-entry name the same file: give them different paths")
+    if args.plot:  # refuse before the fit, which can take a while
+        check_target(args.plot, args.force)
     if emit and emit != "-":
-        if os.path.exists(emit):
-            raise UsageError(f"{emit} already exists; choose another path or remove it")
+        check_target(emit, args.force)
         entry_id = os.path.splitext(os.path.basename(emit))[0]
     data = load_points(args.data, args.x, args.y, where=args.where, drop_top=args.drop_top_loss)
     result = fit(data, args.form, bootstrap=args.bootstrap, seed=args.seed)
@@ -200,7 +206,7 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     else:
         render(result, payload, report)
     if args.plot:
-        plot_fit(result, args.plot)
+        plot_fit(result, args.plot, force=args.force)
         notes.write(f"plot: {args.plot}\n")
     if emit:
         from ..kb.compiled import load_compiled
@@ -210,11 +216,7 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
         if emit == "-":
             out.write(text)
             return EXIT_OK
-        try:
-            with open(emit, "x", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise UsageError(f"cannot write {emit}: {exc.strerror or exc}") from None
+        write_file(emit, text, args.force)
         todo = "" if source else " fill in the TODO citation (--source), then"
         notes.write(f"entry: {emit} (status draft;{todo} run 'hpguide validate')\n")
     return EXIT_OK

@@ -26,10 +26,6 @@ __all__ = ["main", "build_parser"]
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def _num(value: float) -> str:
-    return f"{value:.6g}"
-
-
 def add_kb_option(parser: argparse.ArgumentParser) -> None:
     """The --kb option every command that reads the KB takes."""
     parser.add_argument("--kb", metavar="DIR", help="knowledge-base directory (default: $HPGUIDE_KB, the "
@@ -270,6 +266,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.quantities import format_number
     from ..kb.cite import short_citation
     from ..kb.load import load_kb
     from ..kb.validate import ORIGINS, example_counts, example_origin, reproduce_example
@@ -293,14 +290,14 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     if e.constants:
         w("\nConstants\n")
         for name, c in e.constants.items():
-            printed = f" (printed {_num(c.printed)})" if c.printed is not None else ""
-            w(f"  {name} = {_num(c.value)}{printed}    {c.where}\n")
+            printed = f" (printed {format_number(c.printed)})" if c.printed is not None else ""
+            w(f"  {name} = {format_number(c.value)}{printed}    {c.where}\n")
             if c.note:
                 w(f"      {c.note}\n")
     if e.validity:
         w("\nValidity (range the source fitted or tested)\n")
         for name, (lo, hi) in e.validity.items():
-            w(f"  {name}: {_num(lo)} .. {_num(hi)}\n")
+            w(f"  {name}: {format_number(lo)} .. {format_number(hi)}\n")
     if e.warnings:
         w("\nWarnings\n")
         for warning in e.warnings:
@@ -314,24 +311,24 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         counts = example_counts([e])
         w("\nExamples (" + ", ".join(f"{n} {ORIGINS[k]}" for k, n in counts.items() if n) + ")\n")
         for index, example in enumerate(e.examples, 1):
-            given = ", ".join(f"{k}={_num(v)}" for k, v in example.given.items())
+            given = ", ".join(f"{k}={format_number(v)}" for k, v in example.given.items())
             tag = f" [{ORIGINS[example_origin(e, example)]}]"
             w(f"  {index}. {example.where}{tag}\n     given {given}\n")
             for rep in reproduce_example(item, example):
-                got = "not computable" if rep.got is None else _num(rep.got)
+                got = "not computable" if rep.got is None else format_number(rep.got)
                 err = "" if rep.rel_error is None else f", error {rep.rel_error:.2%}"
                 mark = "ok" if rep.ok else "FAIL"
-                w(f"     {rep.symbol}: expected {_num(rep.expected)}, hpguide {got}{err} "
+                w(f"     {rep.symbol}: expected {format_number(rep.expected)}, hpguide {got}{err} "
                   f"(tol {example.rel_tol:.1%}) {mark}\n")
             if example.printed:
-                printed = ", ".join(f"{k}={_num(v)}" for k, v in example.printed.items())
+                printed = ", ".join(f"{k}={format_number(v)}" for k, v in example.printed.items())
                 w(f"     printed in the source: {printed}\n")
             if example.note:
                 w(f"     note: {' '.join(example.note.split())}\n")
     if e.table:
         w(f"\nTable ({len(e.table)} published configs)\n")
         for row in e.table:
-            cells = ", ".join(f"{k}={_num(v)}" for k, v in row.numbers().items())
+            cells = ", ".join(f"{k}={format_number(v)}" for k, v in row.numbers().items())
             w(f"  {row.model}: {cells}  [{row.where}]\n")
     if e.related:
         w("\nRelated\n")

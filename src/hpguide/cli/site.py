@@ -16,7 +16,10 @@ def register(sub) -> None:
                           "in strict mode. Needs the site extra: pip install '.[site]'.")
     actions = site.add_subparsers(dest="site_command", metavar="ACTION", required=True)
     build = actions.add_parser("build", help="build the static site into a directory")
-    build.add_argument("--out", default="site/build", help="output directory (default: site/build)")
+    build.add_argument("--out", default="site/build",
+                       help="output directory (default: site/build); the build replaces it, so it must be new, empty "
+                       "or an earlier build (marked by its .hpguide-site file), and never holds the KB or the site "
+                       "sources")
     build.add_argument("--site", metavar="DIR", help="site sources (default: the site/ beside the KB)")
     build.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
     add_kb_option(build)

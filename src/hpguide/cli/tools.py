@@ -15,10 +15,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.6g}"
-
-
 def _quantity(flag: str, text: str | None, positive: bool = True) -> float | None:
     from ..core.errors import QuantityError
     from ..core.quantities import parse_quantity
@@ -118,7 +114,8 @@ def register(sub) -> None:
                    help="wsd: the entry that gives the defaults (hagele-2024-cooldown or minicpm-2024-wsd)")
     p.add_argument("--csv", action="store_true", help="print step,lr for every step (see --every)")
     p.add_argument("--every", type=int, default=1, metavar="K", help="with --csv: every K-th step (and the last)")
-    p.add_argument("--plot", metavar="PNG", help="also write a plot (needs matplotlib)")
+    p.add_argument("--plot", metavar="PNG", help="also write a plot (needs matplotlib; .png, .svg or .pdf)")
+    p.add_argument("--force", action="store_true", help="replace the --plot file if it exists (default: refuse)")
     add_kb_option(p)
     p.set_defaults(handler=cmd_schedule)
 
@@ -150,6 +147,7 @@ def register(sub) -> None:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.quantities import format_number
     from ..discover.verify import TOLERANCE_RULE, check_request, verify
     from ..kb.load import load_kb
     from ..kb.validate import ORIGINS
@@ -192,7 +190,8 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
           "computed = computed by hpguide, tautology = echoes the entry's own constant)\n")
         rows = [["entry", "example", "symbol", "expected", "from", "got", "rel.error", "rel_tol", "ok"]]
         for e in report.examples:
-            rows.append([e.entry, str(e.example), e.symbol, _num(e.expected), e.origin, _num(e.got),
+            rows.append([e.entry, str(e.example), e.symbol, format_number(e.expected), e.origin,
+                         "-" if e.got is None else format_number(e.got),
                          "-" if e.rel_error is None else f"{e.rel_error:.2g}", f"{e.rel_tol:.2g}",
                          "ok" if e.ok else "FAIL"])
         w(_table(rows))
@@ -219,6 +218,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.quantities import format_number
     from ..discover.transfer import python_literal, transfer
 
     plan = transfer(args.param, args.base, args.target, kb=args.kb, include_drafts=args.include_drafts)
@@ -235,7 +235,7 @@ def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
         w(f"ASSUMED {text}\n")
     factors = list(plan.scale_factors.values())
     if factors:
-        w("scale   " + "   ".join(f"{s.symbol} = {_num(s.value)}" if s.value is not None else
+        w("scale   " + "   ".join(f"{s.symbol} = {format_number(s.value)}" if s.value is not None else
                                   f"{s.symbol}: {s.note}" for s in factors) + "\n")
     sections = ([("global (optimizer defaults at the target's batch and duration)", plan.global_settings)]
                 if plan.global_settings else [])
@@ -247,7 +247,7 @@ def cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
             if s.value is None:
                 rows.append([quantity, "-", s.note + (f": {s.rule}" if s.rule else ""), ""])
             else:
-                rows.append([quantity, _num(s.value), s.rule, f"[{s.entry}]"])
+                rows.append([quantity, format_number(s.value), s.rule, f"[{s.entry}]"])
         tables.append((title, settings, rows))
     widths = _widths([row for _, _, rows in tables for row in rows if row[1] != "-"] or [["", "", "", ""]])
     for index, (title, _, rows) in enumerate(tables):
@@ -284,7 +284,7 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
         decay_shape=args.decay_shape, min_ratio=_quantity("--min-ratio", args.min_ratio, positive=False),
         decay_end=_quantity("--decay-end", args.decay_end), source=args.source, kb=args.kb)
     if args.plot:
-        schedules.plot(schedule, args.plot)
+        schedules.plot(schedule, args.plot, force=args.force)
     w = out.write
     if args.csv:
         w("step,lr\n")

@@ -42,6 +42,9 @@ _TABLE = [
          "Point at an existing entry id (superseded and withdrawn entries stay in the KB)."),
     Code("HPG013", "bad-registry", "heuristics/symbols.yaml is missing or invalid.",
          "Fix the registry; every symbol needs meaning, unit, group and typical."),
+    Code("HPG014", "bad-release-file", "heuristics/kb.yaml is invalid: its release is not a version such as 0.1.0, "
+         "or it has other keys.",
+         "Write one key, release: a version of letters, digits, '.' and '-' (at most 64 characters)."),
     Code("HPG020", "bad-formula", "A formula uses syntax that is not allowed or does not parse.",
          "Use numbers, names, + - * / **, and log, log10, log2, exp, sqrt, min, max, floor, ceil."),
     Code("HPG021", "unknown-symbol", "A name is neither a registered symbol nor one of the entry's constants.",

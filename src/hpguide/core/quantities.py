@@ -85,7 +85,7 @@ TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from typing import ClassVar
 
-__all__ = ["MAX_QUANTITY_LENGTH", "MULTIPLIERS", "format_quantity", "parse_quantity"]
+__all__ = ["MAX_QUANTITY_LENGTH", "MULTIPLIERS", "format_number", "format_quantity", "parse_quantity"]
 
 #: Longest text :func:`parse_quantity` will look at (whitespace included).
 MAX_QUANTITY_LENGTH = 64
@@ -391,6 +391,17 @@ def format_quantity(value: float, sig: int = 2) -> str:
     else:
         text = scaled
     return text
+
+
+def format_number(value: float) -> str:
+    """``value`` to 6 significant digits, ``%g`` style: ``0.33917``, ``2085.43``, ``0.00042``, ``1e+09``.
+
+    The form for numbers a reader compares digit by digit with a source or with
+    another number (constants, validity bounds, examples and the values that
+    reproduce them, constants before and after a change): more digits than the
+    short display of :func:`format_quantity`, and no suffixes.
+    """
+    return f"{value:.6g}"
 
 
 def format_exact(value: float) -> str:

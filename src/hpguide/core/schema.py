@@ -36,6 +36,8 @@ __all__ = [
     "Entry",
     "SymbolDef",
     "Registry",
+    "RELEASE_PATTERN",
+    "ReleaseFile",
     "bounds_payload",
     "entry_json_schema",
     "entry_json_schema_text",
@@ -407,6 +409,22 @@ def bounds_payload(bounds: Bounds | None, names: dict[str, float] | None = None)
     lo = bounds.above if bounds.above is not None else bounds.at_least
     hi = bounds.below if bounds.below is not None else bounds.at_most
     return {"lo": value(lo), "lo_open": bounds.above is not None, "hi": value(hi), "hi_open": bounds.below is not None}
+
+
+# ---------------------------------------------------------------------------- release file
+
+#: A release such as ``0.1.0`` or ``1.2.0-rc.1``. No ``+``: it separates the release from the content hash in
+#: ``kb_version`` (``0.1.0+4b74e5cd9f8d``). No spaces, quotes or line breaks: the release is printed in output
+#: and in the headers of generated scripts and configs.
+RELEASE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.-]{0,63}$"
+
+
+class ReleaseFile(_Model):
+    """``heuristics/kb.yaml``: the release of the KB (not an entry)."""
+
+    release: Annotated[str, Field(pattern=RELEASE_PATTERN)] = Field(
+        description="The KB's release, semantic versioning (e.g. 0.1.0)."
+    )
 
 
 def entry_json_schema() -> dict[str, Any]:

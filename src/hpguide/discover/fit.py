@@ -450,8 +450,16 @@ def result_json(result: FitResult) -> dict[str, Any]:
     }
 
 
-def plot_fit(result: FitResult, path: str | os.PathLike[str]) -> None:
-    """Save a PNG: observed vs fitted (log-log) and the log residuals against the first predictor."""
+def plot_fit(result: FitResult, path: str | os.PathLike[str], force: bool = False) -> None:
+    """Save a PNG: observed vs fitted (log-log) and the log residuals against the first predictor.
+
+    An existing ``path`` is replaced only with ``force`` (see :func:`hpguide.core.safewrite.write_file`).
+    """
+    import io
+
+    from ..core.safewrite import check_target, write_file
+
+    check_target(path, force)
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -480,8 +488,7 @@ def plot_fit(result: FitResult, path: str | os.PathLike[str]) -> None:
     right.set_xlabel(data.x_names[0])
     right.set_ylabel(f"log fitted - log observed {data.y_name}")
     right.set_title(f"{data.n_points} points, rms {result.residuals['rms']:.3g}", fontsize=9)
-    try:
-        figure.savefig(os.fspath(path), dpi=120, format="png")
-    except OSError as exc:
-        raise UsageError(f"cannot write the plot to {os.fspath(path)}: {exc.strerror or exc}") from None
+    buffer = io.BytesIO()
+    figure.savefig(buffer, dpi=120, format="png")
+    write_file(path, buffer.getvalue(), force)
 

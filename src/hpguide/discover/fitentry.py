@@ -28,12 +28,15 @@ import math
 import os
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..core.errors import UsageError
+from ..core.quantities import format_number
 from ..core.schema import ID_PATTERN
+from ..kb.fmt import normalise_float
 from ..kb.placeholders import PLACEHOLDER, SCHEMA_COMMENT
 
 if TYPE_CHECKING:
@@ -52,24 +55,21 @@ _CHINCHILLA_ALLOCATION = {
 }
 
 
-def _num(value: float) -> str:
-    """A float as YAML reads it back exactly (repr, with a '.' before any exponent)."""
+def _yaml_float(value: float) -> str:
+    """A float as YAML reads it back exactly, spelled as ``hpguide fmt`` writes it (so that the
+    emitted entry passes ``hpguide fmt --check``), with the digits of its shortest repr:
+    ``1.25e8``, not the ``1.250000000e8`` that repr's ``125000000.0`` would give."""
     value = float(value)
     if not math.isfinite(value):
         raise UsageError(f"cannot write the non-finite number {value} into an entry")
     text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa if '.' in mantissa else mantissa + '.0'}e{exponent}"
-    return text
+    if text.endswith(".0") and abs(value) >= 1000:  # repr's zeros, not digits of the number
+        text = str(Decimal(text).normalize())
+    return normalise_float(text)
 
 
 def _str(text: str) -> str:
     return json.dumps(" ".join(str(text).split()))  # a JSON string is a valid YAML double-quoted scalar
-
-
-def _sig(value: float) -> str:
-    return f"{value:.6g}"
 
 
 def _relative_error(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -222,20 +222,21 @@ def emit_entry(
         "constants:",
     ]
     for name, value in result.constants.items():
-        lines += [f"  {name}:", f"    value: {_num(value)}", f"    where: {_str(fitted_where)}"]
+        lines += [f"  {name}:", f"    value: {_yaml_float(value)}", f"    where: {_str(fitted_where)}"]
         if name in intervals:
             lo, hi = intervals[name]
-            lines.append(f"    note: {_str(f'95% interval [{_sig(lo)}, {_sig(hi)}]: {result.interval_method}')}")
+            interval = f"95% interval [{format_number(lo)}, {format_number(hi)}]: {result.interval_method}"
+            lines.append(f"    note: {_str(interval)}")
     lines += ["equations:", f"  {y}: {result.equation}"]
     allocation = _with_allocation(result, symbols)
     if allocation:
         lines += [f"  {out}: {formula}" for out, formula in _CHINCHILLA_ALLOCATION.items()]
     lines.append("validity:")
     for i, name in enumerate(data.x_names):
-        lines.append(f"  {name}: [{_num(data.x[:, i].min())}, {_num(data.x[:, i].max())}]")
+        lines.append(f"  {name}: [{_yaml_float(data.x[:, i].min())}, {_yaml_float(data.x[:, i].max())}]")
     if allocation:
         compute = 6.0 * data.x[:, 0] * data.x[:, 1]
-        lines.append(f"  C: [{_num(compute.min())}, {_num(compute.max())}]")
+        lines.append(f"  C: [{_yaml_float(compute.min())}, {_yaml_float(compute.max())}]")
     lines += [
         "warnings:",
         "  - " + _str(f"Fitted by hpguide fit to {n} points of {source_file}: {residual_text}. The validity "
@@ -246,19 +247,19 @@ def emit_entry(
     lines.append("examples:")
     errors = _relative_error(result.predicted, data.y)
     for index in _example_points(result):
-        given = ", ".join(f"{name}: {_num(data.x[index, i])}" for i, name in enumerate(data.x_names))
+        given = ", ".join(f"{name}: {_yaml_float(data.x[index, i])}" for i, name in enumerate(data.x_names))
         signed = (result.predicted[index] - data.y[index]) / data.y[index]
-        note = (f"The fit gives {_sig(result.predicted[index])} ({signed:+.2%}); the tolerance is the fit's "
-                "residual at this point, rounded up.")
+        note = (f"The fit gives {format_number(result.predicted[index])} ({signed:+.2%}); the tolerance is the "
+                "fit's residual at this point, rounded up.")
         lines += [
             f"  - given: {{{given}}}",
-            f"    expect: {{{y}: {_num(data.y[index])}}}",
-            f"    rel_tol: {_num(example_tolerance(float(errors[index])))}",
+            f"    expect: {{{y}: {_yaml_float(data.y[index])}}}",
+            f"    rel_tol: {_yaml_float(example_tolerance(float(errors[index])))}",
             f"    where: {_str(f'{source_file}, line {data.lines[index]} (a point of the fit)')}",
             f"    note: {_str(note)}",
         ]
     lines += ["data:", f"  columns: [{', '.join([*data.x_names, y])}]", "  rows:"]
-    lines += [f"    - [{', '.join(_num(v) for v in (*data.x[i], data.y[i]))}]" for i in range(n)]
+    lines += [f"    - [{', '.join(_yaml_float(v) for v in (*data.x[i], data.y[i]))}]" for i in range(n)]
     how = f"{result.method}." + (f" Command: {command}" if command else "")
     lines += [
         f"  where: {_str(f'{source_file} ({mapping_text}); {selection}')}",

@@ -257,8 +257,17 @@ def sample_steps(schedule: Schedule, max_points: int = 2000) -> list[int]:
     return sorted(steps)
 
 
-def plot(schedule: Schedule, path: str | os.PathLike[str]) -> None:
-    """Write a PNG of the schedule (needs matplotlib: ``pip install 'hpguide[plot]'``)."""
+def plot(schedule: Schedule, path: str | os.PathLike[str], force: bool = False) -> None:
+    """Write a plot of the schedule (needs matplotlib: ``pip install 'hpguide[plot]'``).
+
+    The format follows the extension of ``path`` (PNG without one). An existing
+    ``path`` is replaced only with ``force`` (see :func:`hpguide.core.safewrite.write_file`).
+    """
+    import io
+
+    from ..core.safewrite import check_target, write_file
+
+    check_target(path, force)
     try:
         import matplotlib
 
@@ -266,8 +275,13 @@ def plot(schedule: Schedule, path: str | os.PathLike[str]) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise UsageError("--plot needs matplotlib: pip install 'hpguide[plot]'") from None
+    ext = os.path.splitext(os.fspath(path))[1].lstrip(".").lower() or "png"
     steps = sample_steps(schedule)
     fig, ax = plt.subplots(figsize=(7, 3.5))
+    if ext not in fig.canvas.get_supported_filetypes():
+        plt.close(fig)
+        raise UsageError(f"--plot {os.fspath(path)}: matplotlib cannot write .{ext} files; use .png, .svg or .pdf")
+    buffer = io.BytesIO()
     try:
         ax.plot(steps, [schedule.lr(s) for s in steps])
         ax.set_xlabel("optimizer step")
@@ -276,8 +290,7 @@ def plot(schedule: Schedule, path: str | os.PathLike[str]) -> None:
         ax.set_title(f"{schedule.kind} schedule{shape}, peak {schedule.peak:g}")
         ax.grid(alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path, dpi=120)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc}") from None
+        fig.savefig(buffer, dpi=120, format=ext)
     finally:
         plt.close(fig)
+    write_file(path, buffer.getvalue(), force)

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 
 from ..core.errors import UsageError
 from ..core.quantities import format_quantity
+from ..core.stats import median_high
 
 TYPE_CHECKING = False  # no run-time typing import
 if TYPE_CHECKING:
     from typing import Any
 
 __all__ = ["PROXY_FRACTION", "MUP_ENTRY", "LawValue", "SweepPlan", "RangeTest", "plan_sweep", "log_grid",
-           "to_csv", "to_wandb_yaml", "to_optuna_script"]
+           "describe_plan", "to_csv", "to_wandb_yaml", "to_optuna_script"]
 
 PROXY_FRACTION = 0.01
 MUP_ENTRY = "mup-2022-tensor-programs-v"
@@ -104,7 +105,7 @@ class SweepPlan:
         if steps < 2:
             raise UsageError("a range test needs at least 2 steps")
         start, end = self.lr_grid[0], self.lr_grid[-1]
-        batch = _median(self.batch_grid) if self.batch_grid else None
+        batch = median_high(self.batch_grid) if self.batch_grid else None  # a point of the grid
         return RangeTest(start, end, steps, (end / start) ** (1.0 / (steps - 1)), batch)
 
     def to_dict(self) -> dict:
@@ -122,11 +123,6 @@ class SweepPlan:
 def _law_dict(value: LawValue) -> dict:
     return {"symbol": value.symbol, "entry": value.entry, "value": value.value, "in_range": value.in_range,
             "citation": value.citation}
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
 
 
 def _round_sig(value: float, digits: int = 3) -> float:
@@ -253,13 +249,27 @@ def plan_sweep(
 # ---------------------------------------------------------------------------- exports
 
 
-def _header(plan: SweepPlan, comment: str) -> list[str]:
+def describe_plan(plan: SweepPlan) -> dict:
+    """What a generated sweep file records about its plan: KB version, target, proxy, where the grids come from.
+
+    The values include KB text (the release, entry ids, the proxy rule), so an
+    export writes this only through a serialiser (``repr`` in the Optuna
+    script, the YAML dumper in the W&B file), never into a comment or code.
+    """
+    return {
+        "generator": "hpguide sweep", "kb_version": plan.kb_version,
+        "target": {"N": plan.target["N"], "D": plan.target["D"]}, "proxy": dict(plan.proxy),
+        "proxy_rule": plan.proxy_rule, "margin": plan.margin,
+        "lr_grid_from": list(plan.grid_entries["eta"]), "batch_grid_from": list(plan.grid_entries["B"]),
+    }
+
+
+def _summary(plan: SweepPlan) -> str:
     proxy = ", ".join(f"{k}={format_quantity(v)}" for k, v in plan.proxy.items())
-    return [f"{comment} hpguide sweep plan (KB {plan.kb_version}): target N={format_quantity(plan.target['N'])} "
-            f"D={format_quantity(plan.target['D'])}; proxy {proxy}",
-            f"{comment} proxy rule: {plan.proxy_rule}",
-            f"{comment} LR grid spans {', '.join(plan.grid_entries['eta'])} at the proxy, widened by x{plan.margin:g}"
-            + (f"; batch grid spans {', '.join(plan.grid_entries['B'])}" if plan.grid_entries["B"] else "")]
+    return (f"hpguide sweep plan (KB {plan.kb_version}): target N={format_quantity(plan.target['N'])} "
+            f"D={format_quantity(plan.target['D'])}; proxy {proxy}. Proxy rule: {plan.proxy_rule}. LR grid spans "
+            f"{', '.join(plan.grid_entries['eta'])} at the proxy, widened by x{plan.margin:g}"
+            + (f"; batch grid spans {', '.join(plan.grid_entries['B'])}" if plan.grid_entries["B"] else "") + ".")
 
 
 def to_csv(plan: SweepPlan) -> str:
@@ -276,21 +286,61 @@ def _plain(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _yaml_float(representer, value: float):
+    """A float both YAML 1.1 (PyYAML, which the W&B agent uses) and 1.2 read as a float: 1e-07 -> 1.0e-07."""
+    text = repr(float(value))
+    if "e" in text and "." not in text.split("e")[0]:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    if not math.isfinite(value):
+        raise UsageError(f"a sweep value is not finite ({value})")
+    return representer.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+def _yaml_dump(data: dict) -> str:
+    import io
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.representer import SafeRepresenter
+
+    class Representer(SafeRepresenter):
+        pass
+
+    Representer.add_representer(float, _yaml_float)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Representer = Representer
+    yaml.default_flow_style = None
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # ruamel's stub types it None; keep W&B's order
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
 def to_wandb_yaml(plan: SweepPlan, program: str = "train.py", metric: str = "val_loss") -> str:
-    """A W&B sweep configuration (``wandb sweep FILE``), grid method."""
-    lines = _header(plan, "#")
-    lines += [f"program: {program}", "name: hpguide-proxy-sweep", "method: grid", "metric:",
-              f"  name: {metric}", "  goal: minimize", "parameters:", "  lr:",
-              f"    values: [{', '.join(_plain(v) for v in plan.lr_grid)}]"]
+    """A W&B sweep configuration (``wandb sweep FILE``), grid method.
+
+    Built as data and written by a YAML dumper: the plan's text (KB release,
+    entry ids) is one quoted ``description`` string, and can add no key.
+    """
+    parameters: dict = {"lr": {"values": [float(v) for v in plan.lr_grid]}}
     if plan.batch_grid:
-        lines += ["  batch_tokens:", f"    values: [{', '.join(_plain(v) for v in plan.batch_grid)}]"]
-    for key, value in (("params", plan.proxy["N"]), ("tokens", plan.proxy["D"])):
-        lines += [f"  {key}:", f"    value: {_plain(round(value))}"]
-    return "\n".join(lines) + "\n"
+        parameters["batch_tokens"] = {"values": [round(v) for v in plan.batch_grid]}
+    parameters["params"] = {"value": round(plan.proxy["N"])}
+    parameters["tokens"] = {"value": round(plan.proxy["D"])}
+    config = {"program": program, "name": "hpguide-proxy-sweep", "description": _summary(plan), "method": "grid",
+              "metric": {"name": metric, "goal": "minimize"}, "parameters": parameters}
+    return "# W&B sweep planned by `hpguide sweep --format wandb`; the plan is in description.\n" + _yaml_dump(config)
 
 
 def to_optuna_script(plan: SweepPlan) -> str:
-    """A Python script running the grid with ``optuna.samplers.GridSampler`` (fill in ``train``)."""
+    """A Python script running the grid with ``optuna.samplers.GridSampler`` (fill in ``train``).
+
+    Every value in the script is written by ``repr`` (the plan's text in
+    ``PLAN``, a string literal): no KB text is ever part of a comment or code.
+    """
+    import pprint
+
     space = {"lr": plan.lr_grid}
     if plan.batch_grid:
         space["batch_tokens"] = [int(b) for b in plan.batch_grid]
@@ -299,14 +349,16 @@ def to_optuna_script(plan: SweepPlan) -> str:
         lo=min(space["batch_tokens"]), hi=max(space["batch_tokens"])) if plan.batch_grid else ""
     call = "train(lr, batch_tokens)" if plan.batch_grid else "train(lr)"
     signature = "lr: float, batch_tokens: int" if plan.batch_grid else "lr: float"
-    header = "\n".join(_header(plan, "#"))
-    return f'''{header}
-"""Grid sweep of the proxy planned by hpguide; fill in train() and run this file."""
+    described = pprint.pformat(describe_plan(plan), width=100, sort_dicts=False)
+    proxy = {"params": round(plan.proxy["N"]), "tokens": round(plan.proxy["D"])}
+    return f'''"""Grid sweep of the proxy planned by hpguide (see PLAN); fill in train() and run this file."""
 
 import optuna
 
+#: What hpguide planned: KB version, target, proxy, and the laws the grids come from.
+PLAN = {described}
 SEARCH_SPACE = {space!r}
-PROXY = {{"params": {round(plan.proxy["N"])}, "tokens": {round(plan.proxy["D"])}}}
+PROXY = {proxy!r}
 
 
 def train({signature}) -> float:

@@ -339,21 +339,27 @@ def python_literal(plan: TransferPlan) -> str:
     """A Python dict literal of the optimizer settings per group, for ``torch.optim`` param groups.
 
     Comments carry what is not an optimizer setting (init std, multipliers) and
-    what the entries do not specify; ``ast.literal_eval`` reads the text.
+    what the entries do not specify; ``ast.literal_eval`` reads the text. The
+    keys and numbers are written by ``repr``; the text in a comment (which
+    comes from the KB: the release, equations, notes) goes through
+    :func:`~hpguide.core.safewrite.single_line`, so it cannot end the comment.
     """
-    lines = [f"# hpguide transfer --param {plan.param} (KB {plan.kb_version}); entries: "
-             f"{', '.join(e['id'] for e in plan.entries)}",
+    from ..core.safewrite import single_line as c
+
+    lines = [f"# hpguide transfer --param {c(plan.param)} (KB {c(plan.kb_version)}); entries: "
+             f"{c(', '.join(e['id'] for e in plan.entries))}",
              "# use: [{'params': params_of[name], **settings} for name, settings in groups.items()]",
              "{"]
     for key, label, settings in plan.groups:
         values = {q: s.value for q, s in settings.items() if q in OPTIMIZER_KEYS and s.value is not None}
         body = ", ".join(f"{q!r}: {_py_number(v)}" for q, v in values.items())
-        lines.append(f"    {key!r}: {{{body}}},  # {label}")
+        lines.append(f"    {key!r}: {{{body}}},  # {c(label)}")
         for q, s in settings.items():
             if s.value is None:
-                lines.append(f"    #   {q}: {s.note}")
+                lines.append(f"    #   {c(q)}: {c(s.note)}")
             elif q not in OPTIMIZER_KEYS:
-                lines.append(f"    #   {q} = {_py_number(s.value)}  ({s.rule}; model-side, not an optimizer setting)")
+                lines.append(f"    #   {c(q)} = {_py_number(s.value)}  ({c(s.rule)}; model-side, not an optimizer "
+                             "setting)")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -20,7 +20,7 @@ from ..core.codes import Diagnostic
 from ..core.derive import Relation
 from ..core.errors import FormulaError, KBError, UnknownNameError
 from ..core.formula import parse, solve_for, symbol, to_tree
-from ..core.schema import Entry, Registry
+from ..core.schema import Entry, Registry, ReleaseFile
 from ..core.yamlio import LoadedYaml, load_yaml_file
 from .locate import ENV_VAR, REGISTRY_FILE, RELEASE_FILE, content_hash, find_kb, yaml_files
 from .placeholders import find_placeholders
@@ -99,7 +99,8 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _schema_diagnostics(exc: ValidationError, where: str, loaded: LoadedYaml) -> list[Diagnostic]:
+def _schema_diagnostics(exc: ValidationError, where: str, loaded: LoadedYaml,
+                        fmt: str = "the entry format") -> list[Diagnostic]:
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
@@ -113,7 +114,7 @@ def _schema_diagnostics(exc: ValidationError, where: str, loaded: LoadedYaml) ->
         if kind == "missing":
             message = f"missing required key {loc[-1]!r}" + (f" in {'.'.join(map(str, loc[:-1]))}" if loc[:-1] else "")
         elif kind == "extra_forbidden":
-            message = f"unknown key {dotted!r} (not part of the entry format)"
+            message = f"unknown key {dotted!r} (not part of {fmt})"
         elif dotted:
             message = f"{dotted}: {message}"
         out.append(Diagnostic(where, loaded.line_of(loc), code, message))
@@ -132,14 +133,34 @@ def _read_registry(root: Path) -> tuple[Registry | None, list[Diagnostic]]:
         return None, [Diagnostic(d.path, d.line, "HPG013", d.message) for d in _schema_diagnostics(exc, where, loaded)]
 
 
-def _read_release(root: Path) -> str:
+#: The release of a KB without kb.yaml, and of one whose kb.yaml is invalid (its text never reaches output).
+UNRELEASED, INVALID_RELEASE = "unreleased", "invalid"
+
+
+def _read_release(root: Path) -> tuple[str, list[Diagnostic]]:
+    """The release in ``kb.yaml`` (validated like an entry, :class:`~hpguide.core.schema.ReleaseFile`)."""
     path = root / RELEASE_FILE
-    if not path.is_file():
-        return "unreleased"
-    loaded, _ = load_yaml_file(path)
-    if loaded is None or not isinstance(loaded.data, dict):
-        return "unreleased"
-    return str(loaded.data.get("release", "unreleased"))
+    if not os.path.lexists(path):
+        return UNRELEASED, []
+    where = _display_path(path)
+    loaded, problems = load_yaml_file(path)
+    if loaded is None:
+        return INVALID_RELEASE, [Diagnostic(where, p.line, p.code, p.message) for p in problems]
+    if not isinstance(loaded.data, dict):
+        return INVALID_RELEASE, [Diagnostic(where, 1, "HPG014", "kb.yaml is a mapping with one key, release")]
+    try:
+        release = ReleaseFile.model_validate(loaded.data)
+    except ValidationError as exc:
+        out = []
+        for d, err in zip(_schema_diagnostics(exc, where, loaded, "kb.yaml: its one key is release"),
+                          exc.errors(include_url=False)):
+            message = d.message
+            if err.get("type") == "string_pattern_mismatch":
+                message = ("release: write a version such as 0.1.0 (letters, digits, '.' and '-'; at most 64 "
+                           "characters; no spaces, quotes or line breaks)")
+            out.append(Diagnostic(d.path, d.line, "HPG014", message))
+        return INVALID_RELEASE, out
+    return release.release, []
 
 
 def compile_entry(item: LoadedEntry, registry: Registry) -> list[Diagnostic]:
@@ -362,5 +383,7 @@ def load_kb(root: str | os.PathLike[str] | None = None) -> KnowledgeBase:
             if rel.id not in entries:
                 diagnostics.append(item.diagnostic(
                     "HPG012", f"related names unknown entry {rel.id!r}", "related", index, "id"))
+    release, release_problems = _read_release(folder)
+    diagnostics.extend(release_problems)
     ordered = dict(sorted(entries.items()))
-    return KnowledgeBase(folder, registry, ordered, diagnostics, _read_release(folder), content_hash(folder))
+    return KnowledgeBase(folder, registry, ordered, diagnostics, release, content_hash(folder))

@@ -240,6 +240,7 @@ def scaffold_text(new: NewEntry, symbols: Iterable[str], today: _dt.date | None 
 def write_new_entry(kb_root: str | os.PathLike[str], new: NewEntry, symbols: Iterable[str],
                     today: _dt.date | None = None) -> Path:
     """Write ``<kb_root>/<topic>/<id>.yaml``; refuses an id the KB already has and never overwrites."""
+    from ..core.safewrite import write_file
     from .load import entry_files
 
     root = Path(kb_root)
@@ -250,10 +251,7 @@ def write_new_entry(kb_root: str | os.PathLike[str], new: NewEntry, symbols: Ite
     text = scaffold_text(new, symbols, today)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite
-            handle.write(text)
-    except FileExistsError:
-        raise UsageError(f"{target} already exists; hpguide new never overwrites a file") from None
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    write_file(target, text, force=False, flag=None)  # no --force: the name is the id, and ids are never reused
     return target

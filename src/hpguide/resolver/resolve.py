@@ -26,6 +26,7 @@ from ..core.derive import Derivation, Relation, derive
 from ..core.errors import UsageError
 from ..core.quantities import format_computed, format_exact
 from ..core.records import Record
+from ..core.stats import median
 from ..kb.compiled import CompiledEntry, CompiledKB
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
@@ -436,12 +437,6 @@ def usability(kb: CompiledKB, entry: CompiledEntry, symbol: str, value: float, e
     return None
 
 
-def _median(sorted_values: list[float]) -> float:
-    n = len(sorted_values)
-    mid = n // 2
-    return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2
-
-
 def comparability_key(kb: CompiledKB, row: Result) -> tuple[tuple[str, str], ...]:
     """The conventions that make two answers for ``row.symbol`` comparable: the registry's ``comparable_by``
     keys of the symbol with the entry's context values. A value the entry does not state makes the answer
@@ -458,7 +453,7 @@ def _spread_of(rows: list[Result], conventions: dict[str, str]) -> Spread | None
     ratio = hi / lo if lo > 0 else None  # undefined when an answer is 0 (JSON has no infinity)
     bands = [r.band for r in rows if r.usable and r.in_range and r.band]
     overlap = max(b["lo"] for b in bands) <= min(b["hi"] for b in bands) if len(bands) > 1 else None
-    return Spread(len(inside), lo, _median(inside), hi, ratio, sum(1 for r in rows if r.usable and not r.in_range),
+    return Spread(len(inside), lo, median(inside), hi, ratio, sum(1 for r in rows if r.usable and not r.in_range),
                   sum(1 for r in rows if not r.usable), conventions, sorted({r.entry for r in rows}), overlap)
 
 

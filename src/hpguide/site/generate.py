@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import HpguideError, UsageError
+from ..core.quantities import format_number
 
-__all__ = ["SiteSources", "SiteBuildError", "find_site", "generate", "build", "REPO_URL"]
+__all__ = ["SiteSources", "SiteBuildError", "SITE_MARKER", "find_site", "check_out_dir", "generate", "build",
+           "REPO_URL"]
 
 REPO_URL = "https://github.com/hpguide/hpguide"
 
@@ -66,10 +68,6 @@ def _q(value: float) -> str:
     from ..core.quantities import format_quantity
 
     return format_quantity(value, sig=3)
-
-
-def _num(value: float) -> str:
-    return f"{value:.6g}"
 
 
 def _md(text: str) -> str:
@@ -147,9 +145,9 @@ def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
     if e.constants:
         lines += ["## Constants", "", "| name | value | as printed | where |", "|---|---|---|---|"]
         for name, c in e.constants.items():
-            printed = _num(c.printed) if c.printed is not None else ""
+            printed = format_number(c.printed) if c.printed is not None else ""
             note = f" {_md(c.note)}" if c.note else ""
-            lines.append(f"| `{name}` | {_num(c.value)} | {printed} | {_md(c.where)}{note} |")
+            lines.append(f"| `{name}` | {format_number(c.value)} | {printed} | {_md(c.where)}{note} |")
         lines.append("")
     if e.validity:
         lines += ["## Validity", "", "The range the source fitted or tested; outside it `hpguide query` flags "
@@ -179,7 +177,7 @@ def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
                              f"{_q(rep.expected)} | {got} | {err} | {example.rel_tol:.1%} | {_md(example.where)} |")
         notes = [ex for ex in e.examples if ex.note or ex.printed]
         for ex in notes:
-            printed = ", ".join(f"{k} = {_num(v)}" for k, v in (ex.printed or {}).items())
+            printed = ", ".join(f"{k} = {format_number(v)}" for k, v in (ex.printed or {}).items())
             text = (f"printed in the source: {printed}. " if printed else "") + _md(ex.note or "")
             lines += ["", f"- *{_md(ex.where)}*: {text}"]
         lines.append("")
@@ -592,26 +590,121 @@ def generate(build_dir: Path, kb_root: str | os.PathLike[str] | None = None,
     return config_path
 
 
+#: Written into every build; a non-empty --out without it is not replaced (it is not a previous build).
+SITE_MARKER = ".hpguide-site"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_out_dir(out: str | os.PathLike[str], kb_root: Path, site: SiteSources) -> Path:
+    """The real directory a build may replace, or :class:`UsageError` saying why ``out`` may not be replaced.
+
+    Building replaces the whole directory, so ``out`` (after symlinks) must be
+    new, empty or a previous build (it holds :data:`SITE_MARKER`), and must
+    never be, contain or lie inside the KB, never be or contain the site
+    sources or the current directory (the checkout), and never lie inside the
+    hand-written pages. ``site/build`` inside the site sources is fine: it is
+    the default.
+    """
+    given = os.fspath(out)
+    real = Path(os.path.realpath(given))
+    shown = given if os.path.realpath(given) == os.path.abspath(given) else f"{given} (-> {real})"
+    fix = "choose a new or empty directory, e.g. --out site/build"
+    kb_real = Path(os.path.realpath(kb_root))
+    for what, path in (("the knowledge base", kb_real), ("the site sources", Path(os.path.realpath(site.root))),
+                       ("the current directory", Path(os.path.realpath(os.getcwd())))):
+        if _inside(path, real):
+            role = "is" if path == real else "contains"
+            raise UsageError(f"--out {shown} {role} {what}, and building replaces the whole directory: {fix}")
+    for what, path in (("the knowledge base", kb_real), ("the site's pages", Path(os.path.realpath(site.docs)))):
+        if _inside(real, path):
+            raise UsageError(f"--out {shown} is inside {what}: {fix}")
+    if real.exists():
+        if not real.is_dir():
+            raise UsageError(f"--out {shown} is a file, not a directory: {fix}")
+        marker = real / SITE_MARKER
+        if any(real.iterdir()) and not (marker.is_file() and not marker.is_symlink()):
+            raise UsageError(f"--out {shown} is not empty and is not an earlier site build (no {SITE_MARKER} in it), "
+                             f"and building replaces the whole directory: {fix}, or remove it yourself")
+    return real
+
+
+def _fresh_dir(parent: Path, stem: str) -> Path:
+    """A new directory in ``parent`` (0o777 less the umask, like any mkdir; mkdtemp's would be 0o700)."""
+    for _ in range(100):
+        path = parent / f".{stem}.{os.urandom(4).hex()}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise UsageError(f"cannot create a temporary directory in {parent}")  # pragma: no cover
+
+
+def _swap_in(staging: Path, real: Path) -> None:
+    """Put the finished build ``staging`` at ``real``; the earlier build there is removed only afterwards."""
+    if not real.exists():
+        os.rename(staging, real)
+        return
+    old = real.parent / f".{real.name}.old-{os.urandom(4).hex()}"
+    os.rename(real, old)
+    try:
+        os.rename(staging, real)
+    except OSError:
+        os.rename(old, real)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def build(out: str | os.PathLike[str], kb_root: str | os.PathLike[str] | None = None,
           site: SiteSources | None = None, strict: bool = True, work: Path | None = None) -> Path:
-    """Generate the pages and build the static site into ``out`` with MkDocs."""
+    """Generate the pages and build the static site into ``out`` with MkDocs; returns the real ``out``.
+
+    ``out`` is checked by :func:`check_out_dir` before anything is built. The
+    site is built in a new directory beside ``out`` and moved into place when
+    MkDocs has finished, so a failed build leaves the earlier one as it was.
+    """
     import tempfile
 
+    from ..kb.load import locate_kb
+
+    root = locate_kb(kb_root)
+    site = site or find_site(kb_root=root)
+    real = check_out_dir(out, root, site)
     try:
         from mkdocs.commands.build import build as mkdocs_build
         from mkdocs.config import load_config
     except ImportError:
         raise UsageError("building the site needs MkDocs: pip install '.[site]'") from None
-    out = Path(out).resolve()
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {os.fspath(out)}: cannot create {real.parent}: {exc.strerror or exc}") from None
     with tempfile.TemporaryDirectory(prefix="hpguide-site-") as tmp:
         build_dir = work or Path(tmp)
-        config_path = generate(build_dir, kb_root, site)
-        config = load_config(str(config_path), site_dir=str(out), strict=strict)
+        config_path = generate(build_dir, root, site)
+        staging = _fresh_dir(real.parent, f"{real.name}.new")
         try:
-            mkdocs_build(config)
-        except Exception as exc:  # noqa: BLE001 - mkdocs' Abort (strict-mode warnings) and build errors
-            raise SiteBuildError(f"MkDocs: {exc}") from None
-    return out
+            config = load_config(str(config_path), site_dir=str(staging), strict=strict)
+            try:
+                mkdocs_build(config)
+            except Exception as exc:  # noqa: BLE001 - mkdocs' Abort (strict-mode warnings) and build errors
+                raise SiteBuildError(f"MkDocs: {exc}") from None
+            from ..kb.locate import content_hash
+
+            marker = {"generator": "hpguide site build", "kb_content_hash": content_hash(root)}
+            (staging / SITE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+            check_out_dir(out, root, site)  # again: the build took a while
+            try:
+                _swap_in(staging, real)
+            except OSError as exc:
+                raise UsageError(f"cannot move the new build to {real}: {exc.strerror or exc}") from None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+    return real
 
 
 class SiteBuildError(HpguideError):
