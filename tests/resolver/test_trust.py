@@ -18,18 +18,14 @@ FILES = [KB / "accounting" / "compute-6nd.yaml", KB / "accounting" / "transforme
 
 @pytest.fixture
 def kb(make_kb):
-    root = make_kb(copy=FILES)
-    registry = (root / "symbols.yaml").read_text()
-    # N_ne can never exceed N (the shipped registry states it too; this KB must not depend on that file)
-    marker = "    latex: N_{\\mathrm{ne}}\n"
-    assert marker in registry
-    registry = registry.replace(marker, marker + "    physical: {above: 0, at_most: N}\n", 1)
-    # losses compare only on the same data and tokenizer
-    loss = "  L:\n    meaning:"
-    assert loss in registry
-    registry = registry.replace(loss, "  L:\n    comparable_by: [data, tokenizer]\n    meaning:", 1)
-    (root / "symbols.yaml").write_text(registry)
-    return compile_kb(root)
+    # the shipped registry's rules are the ones under test: N_ne at most N, losses compared by data and tokenizer
+    return compile_kb(make_kb(copy=FILES))
+
+
+def test_the_registry_states_the_rules_these_tests_rely_on():
+    registry = (KB / "symbols.yaml").read_text()
+    assert "physical: {above: 0, at_most: N}" in registry
+    assert "comparable_by: [data, tokenizer]" in registry
 
 
 def rows(result, symbol, entry):
@@ -178,3 +174,35 @@ def test_a_published_covariance_gives_a_seeded_band(kb):
     assert row.band["method"] == "covariance" and row.band["draws"] == 400
     assert row.band["lo"] == pytest.approx(np.quantile(etas, 0.05), rel=1e-9)
     assert row.band["hi"] == pytest.approx(np.quantile(etas, 0.95), rel=1e-9)
+
+
+def test_an_entry_answers_from_its_own_equations(make_kb):
+    # a rule n_layers = d_model / 128 and aspect_ratio = d_model / n_layers: with n_layers given, the rule still
+    # gives its own n_layers (4096 / 128 = 32) and aspect ratio (128), and says what was given
+    root = make_kb(copy=FILES)
+    text = """id: trust-aspect
+version: 1
+status: stable
+kind: rule
+title: Test aspect rule
+topics: [testing]
+summary: n_layers = d_model / 128, and the aspect ratio it implies (a test rule, not a published one).
+sources:
+  - {arxiv: "2001.08361", title: Test, authors: [Test Author], year: 2020, where: "Table 1"}
+constants:
+  r: {value: 128.0, where: "Table 1"}
+equations:
+  n_layers: d_model / r
+  aspect_ratio: d_model / n_layers
+validity:
+  d_model: [512, 16384]
+examples:
+  - {given: {d_model: 4096}, expect: {n_layers: 32, aspect_ratio: 128}, rel_tol: 0.001, where: "Table 1"}
+changelog:
+  - {version: 1, date: 2026-12-02, change: first version}
+"""
+    (root / "trust-aspect.yaml").write_text(text)
+    result = resolve(compile_kb(root), {"d_model": 4096.0, "n_layers": 40.0, "N": 7e9})
+    got = {r.symbol: r for r in result.results if r.entry == "trust-aspect"}
+    assert got["n_layers"].value == pytest.approx(32.0) and got["aspect_ratio"].value == pytest.approx(128.0)
+    assert "n_layers = 40 is given; this entry gives 32" in got["n_layers"].warnings

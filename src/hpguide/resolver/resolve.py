@@ -639,7 +639,14 @@ def resolve(
             continue
         if wanted_topics and not wanted_topics & set(entry.topics):
             continue
-        local = derive(entry.relations, context, allow_backward=False)
+        # an entry's answers come from its own equations: a known value of one of its outputs (given,
+        # assumed or derived) is set aside, compared below, and used only where the entry cannot compute it
+        outputs = {rel.output for rel in entry.relations}
+        own = {k: v for k, v in context.items() if k not in outputs}
+        local = derive(entry.relations, own, allow_backward=False)
+        lent = {k: context[k] for k in outputs if k in context and k not in local.values}
+        if lent:
+            local = derive(entry.relations, {**own, **lent}, allow_backward=False)
         produced = [rel for rel in entry.relations if rel.output in local.steps]
         if not produced:
             needs = sorted({name for rel in entry.relations for name in rel.inputs if name not in local.values})
@@ -663,10 +670,17 @@ def resolve(
                        (name not in local.steps and name in kb.symbols)} | conditions
             in_range, range_notes = range_check(entry, local.values, checked)
             why = usability(kb, entry, rel.output, value, local.values, reads)
+            others = [f"{name} = {_fmt(float(context[name]))} is {_provenance(name, inputs, assumptions, derivation)}, "
+                      f"not computed by this entry" for name in sorted(reads & set(lent))]
+            if rel.output in context and not math.isclose(float(context[rel.output]), value, rel_tol=1e-9):
+                others.insert(0, f"{rel.output} = {_fmt(float(context[rel.output]))} is "
+                                 f"{_provenance(rel.output, inputs, assumptions, derivation)}; this entry gives "
+                                 f"{_fmt(value)}")
             results.append(Result(
                 symbol=rel.output, value=value, entry=entry.id, entry_version=entry.version, title=entry.title,
                 citation=entry.citation, reference=entry.reference, formula=f"{rel.output} = {rel.source}",
-                in_range=in_range, warnings=([f"no usable value: {why}"] if why else []) + range_notes + base_warnings,
+                in_range=in_range,
+                warnings=([f"no usable value: {why}"] if why else []) + others + range_notes + base_warnings,
                 status=entry.status, kind=entry.kind, group=str(meta.get("group", "")),
                 unit=str(meta.get("unit", "")), inputs=used, usable=why is None, why=why,
                 context=dict(entry.context),
