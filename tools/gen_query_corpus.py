@@ -176,6 +176,8 @@ CASES: list[dict] = [
       about="underscores, a plus sign, an exponent, spaces and a lower-case k"),
     C("exact-decimal-ties", "--params", "1.125B", "--tokens", "22.5B", "--seq-len", "2048",
       about="values whose 3-digit form is an exact tie (Python rounds half to even)"),
+    C("rounds-across-a-power-of-ten", "--d-model", "999.9", "--tokens", "100B",
+      about="999.9 written to 3 digits is 1e+03: the exponent is taken after rounding"),
     # ------------------------------------------------------------------ bad input: the error line
     C("error-no-inputs", about="no inputs at all"),
     
