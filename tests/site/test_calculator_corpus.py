@@ -77,12 +77,16 @@ def test_calculator_shows_warnings_and_status(calculator):
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.hpg-result")
     assert [(r.get_attribute("data-entry"), r.get_attribute("data-symbol")) for r in rows] == \
         [(r["entry"], r["symbol"]) for r in expected["results"]]
-    shown = {}
+    shown, folded = {}, 0
     for row in browser.find_elements(By.CSS_SELECTOR, "tr.hpg-warnings-row"):
         key = (row.get_attribute("data-entry"), row.get_attribute("data-symbol"))
-        shown[key] = [li.text for li in row.find_elements(By.CSS_SELECTOR, "li")]
+        notes = [li.text for li in row.find_elements(By.CSS_SELECTOR, "li.hpg-range")]  # shown in full
+        caveats = [li.get_attribute("textContent") for li in row.find_elements(By.CSS_SELECTOR, "details li")]
+        folded += bool(caveats)
+        shown[key] = notes + caveats
     assert shown == {(r["entry"], r["symbol"]): r["warnings"] for r in expected["results"] if r["warnings"]}
-    assert any("extrapolation" in w for ws in shown.values() for w in ws)
+    assert any(w.startswith("extrapolation: ") for ws in shown.values() for w in ws)
+    assert folded  # the entries' own caveats sit in a closed <details> under the row
     badges = {r.get_attribute("data-entry"): r.find_element(By.CSS_SELECTOR, ".hpg-badge").get_attribute("textContent")
               for r in rows if r.find_elements(By.CSS_SELECTOR, ".hpg-badge")}
     assert badges == {r["entry"]: r["status"] for r in expected["results"] if r["status"] != "stable"}

@@ -960,7 +960,7 @@
         var tr = el("tr", { "class": "hpg-result", "data-symbol": r.symbol, "data-entry": r.entry,
           "data-value": String(r.value), "data-in-range": String(r.in_range), "data-status": r.status });
         tr.appendChild(el("td", {}, r.symbol));
-        tr.appendChild(el("td", { "class": "hpg-value", title: r.formula }, human(r.value) + (r.unit ? " " + r.unit : "")));
+        tr.appendChild(el("td", { "class": "hpg-value", title: r.formula }, human(r.value) + (r.unit && r.unit !== "dimensionless" ? " " + r.unit : "")));
         tr.appendChild(el("td", {}, r.in_range ? "yes" : "no (extrapolation)"));
         var td = el("td");
         td.appendChild(el("a", { href: "../entries/" + r.entry + "/" }, r.entry + " v" + r.entry_version));
@@ -969,9 +969,23 @@
         tr.appendChild(el("td", {}, r.reference));
         table.appendChild(tr);
         if (r.warnings.length) {
+          // the range notes and the entry's status in full; the source's caveats folded (they repeat per output)
           var wr = el("tr", { "class": "hpg-warnings-row", "data-entry": r.entry, "data-symbol": r.symbol });
           var cell = el("td", { colspan: "5" }), list = el("ul", { "class": "hpg-warnings" });
-          r.warnings.forEach(function (w) { list.appendChild(el("li", {}, w)); });
+          var isNote = function (w) { return /^(extrapolation: |range of |entry status: )/.test(w); };
+          r.warnings.filter(isNote).forEach(function (w) { list.appendChild(el("li", { "class": "hpg-range" }, w)); });
+          var caveats = r.warnings.filter(function (w) { return !isNote(w); });
+          if (caveats.length) {
+            var more = el("details", { "class": "hpg-caveats" });
+            more.appendChild(el("summary", {}, caveats.length + " caveat" + (caveats.length > 1 ? "s" : "") +
+              " from the entry"));
+            var inner = el("ul", { "class": "hpg-warnings" });
+            caveats.forEach(function (w) { inner.appendChild(el("li", {}, w)); });
+            more.appendChild(inner);
+            var holder = el("li", { "class": "hpg-caveats-item" });
+            holder.appendChild(more);
+            list.appendChild(holder);
+          }
           cell.appendChild(list);
           wr.appendChild(cell);
           table.appendChild(wr);
