@@ -39,7 +39,7 @@ REL_TOL = 1e-9
 EXCLUDED_FIELDS: tuple[str, ...] = ()
 
 
-def C(name: str, *argv: str, about: str) -> dict:  # noqa: N802 - a table row
+def C(name: str, *argv: str, about: str) -> dict:
     return {"name": name, "about": about, "argv": list(argv)}
 
 
@@ -182,7 +182,7 @@ CASES: list[dict] = [
       about="999.9 written to 3 digits is 1e+03: the exponent is taken after rounding"),
     # ------------------------------------------------------------------ bad input: the error line
     C("error-no-inputs", about="no inputs at all"),
-    
+
     C("error-given-twice", "--params", "7B", "--set", "N=8B", about="N given twice with different values"),
     C("error-set-twice", "--params", "7B", "--set", "L=2", "--set", "L=3", about="--set of one symbol twice"),
     C("error-set-malformed", "--params", "7B", "--set", "eta", about="--set without =VALUE"),
@@ -193,7 +193,8 @@ CASES: list[dict] = [
     C("error-set-unknown-vocab", "--params", "7B", "--set", "vocab=32k", about="an unknown symbol, hint vocab_size"),
     C("error-set-unknown-learning-rate", "--params", "7B", "--set", "learning_rate=3e-4",
       about="an unknown symbol with no match above the cutoff"),
-    C("error-set-unknown-no-hint", "--params", "7B", "--set", "zzqqxx=1", about="an unknown symbol with no close match"),
+    C("error-set-unknown-no-hint", "--params", "7B", "--set", "zzqqxx=1",
+      about="an unknown symbol with no close match"),
     C("error-unknown-entry", "--params", "7B", "--entry", "no-such-entry", about="--entry of an unknown id"),
     C("error-lowercase-b", "--params", "7b", about="7b: lowercase b is refused with a hint"),
     C("error-unit", "--tokens", "1TB", "--params", "7B", about="1TB: a unit, not a multiplier"),
@@ -210,7 +211,7 @@ CASES: list[dict] = [
 def run_case(argv: list[str], kb: Path = KB) -> dict:
     """What ``hpguide query ARGV --json --kb KB`` prints, in-process: {"expected": object} on success,
     {"error": message} (the text after 'hpguide: error: ') on bad input."""
-    from hpguide.cli import main
+    from hpguide.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -72,7 +72,8 @@ def test_calculator_shows_warnings_and_status(calculator):
     assert browser.find_element(By.ID, "hpg-output").get_attribute("data-ready") == "true", \
         browser.find_element(By.ID, "hpg-error").text
     expected = browser.execute_script(
-        "return JSON.stringify(hpguideQuery(['--params', '70B', '--tokens', '15T', '--set', 'L=1.9', '--include-drafts']))")
+        "return JSON.stringify(hpguideQuery("
+        "['--params', '70B', '--tokens', '15T', '--set', 'L=1.9', '--include-drafts']))")
     expected = json.loads(expected)
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.hpg-result")
     assert [(r.get_attribute("data-entry"), r.get_attribute("data-symbol")) for r in rows] == \

@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from .conftest import KB, ROOT
+from ..conftest import KB, ROOT
 
 _SPEC = importlib.util.spec_from_file_location("gen_query_corpus", ROOT / "tools" / "gen_query_corpus.py")
 corpus = importlib.util.module_from_spec(_SPEC)
@@ -47,7 +47,7 @@ def test_corpus_size_and_composition():
         definition = next(c for c in corpus.CASES if c["name"] == case["name"])
         assert case["argv"] == definition["argv"] and case["about"] == definition["about"], case["name"]
     flags = {word.split("=")[0] for case in CASES for word in case["argv"] if word.startswith("-")}
-    from hpguide.cli import QUERY_FLAGS
+    from hpguide.cli.main import QUERY_FLAGS
 
     every = {f for flag, short, _, _ in QUERY_FLAGS for f in (flag, short) if f}
     every |= {"--set", "--topic", "--entry", "--include-drafts"}
