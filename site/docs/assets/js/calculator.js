@@ -57,7 +57,7 @@
     return e;
   }
 
-  // Python's format(value, f".{prec}g") (resolve._fmt is f"{value:.3g}")
+  // Python's format(value, f".{prec}g")
   function pyFormatG(value, prec) {
     if (value !== value) { return "nan"; }
     if (value === Infinity) { return "inf"; }
@@ -82,7 +82,6 @@
     return sign + text;
   }
 
-  function fmt(value) { return pyFormatG(value, 3); }  // resolve._fmt
 
   // Python's round(value, ndigits) for a finite float (correctly rounded, half to even)
   function pyRound(value, ndigits) {
@@ -433,6 +432,80 @@
     return value;
   }
 
+  // ================================================================== quantities.py: format_quantity, format_exact, format_computed
+
+  // quantities._scaled_half_up: a * 10**shift rounded half-up, exactly on the binary value of a
+  function scaledHalfUp(a, shift) {
+    var f = scaledFraction(a, shift), q = f[0] / f[1], r = f[0] % f[1];
+    return TWO * r >= f[1] ? q + ONE : q;
+  }
+
+  // quantities._round_sig: [digits, decimal exponent] of a > 0 rounded half-up to sig digits
+  function roundSig(a, sig) {
+    var exp = decimalExponent(a), q = scaledHalfUp(a, sig - 1 - exp);
+    if (q === TEN ** BigInt(sig)) { q = q / TEN; exp += 1; }
+    if (!isFinite(Number(q.toString() + "e" + (exp - sig + 1)))) {  // rounding up overflowed: round down
+      var f = scaledFraction(a, sig - 1 - exp);
+      q = f[0] / f[1];
+    }
+    return [q.toString(), exp];
+  }
+
+  // quantities._point
+  function point(digits, intLen) {
+    if (digits.length > intLen) { return digits.slice(0, intLen) + "." + digits.slice(intLen); }
+    return digits + "0".repeat(intLen - digits.length);
+  }
+
+  // quantities.format_quantity
+  function formatQuantity(x, sig) {
+    if (sig === undefined) { sig = 2; }
+    if (x !== x) { return "nan"; }
+    if (x === 0) { return "0"; }
+    if (x < 0) { return "-" + formatQuantity(-x, sig); }
+    if (x === Infinity) { return "inf"; }
+    if (x < 1e4 && Number.isInteger(x)) { return String(x); }
+    var rs = roundSig(x, sig), digits = rs[0], exp = rs[1];
+    if (exp >= 15 || exp <= -3) { return point(digits, 1) + "e" + exp; }
+    if (exp >= 4) {
+      var group = Math.floor(exp / 3);
+      return point(digits, exp - 3 * group + 1) + { 1: "k", 2: "M", 3: "B", 4: "T" }[group];
+    }
+    var decimals = Math.max(0, sig - exp - 1), scaled = scaledHalfUp(x, decimals).toString();
+    if (!decimals) { return scaled; }
+    while (scaled.length < decimals + 1) { scaled = "0" + scaled; }
+    return (scaled.slice(0, -decimals) + "." + scaled.slice(-decimals)).replace(/0+$/, "").replace(/\.$/, "");
+  }
+
+  // quantities.format_exact: a published or given value, never rounded
+  function formatExact(x) {
+    if (!isFinite(x)) { return formatQuantity(x); }
+    if (Number.isInteger(x) && Math.abs(x) < 1e6) { return String(x); }
+    for (var sig = 1; sig < 18; sig++) {
+      var text = formatQuantity(x, sig);
+      if (parseQuantity(text, false) === x) { return text; }
+    }
+    return formatQuantity(x, 17);
+  }
+
+  // quantities.format_computed: a computed value to sig (3) significant digits, no trailing zeros
+  function formatComputed(x, sig) {
+    if (sig === undefined) { sig = 3; }
+    if (!isFinite(x)) { return formatQuantity(x); }
+    var rounded = parseQuantity(formatQuantity(x, sig), false);
+    for (var shorter = 1; shorter < sig; shorter++) {
+      var text = formatQuantity(x, shorter);
+      if (parseQuantity(text, false) === rounded) { return text; }
+    }
+    return formatQuantity(x, sig);
+  }
+
+  function fmt(value) { return formatComputed(value); }  // resolve._fmt
+  function exact(value) { return formatExact(value); }  // resolve._exact
+
+  // Python's repr() of a float that is not finite (usability's "not a finite number (...)")
+  function pyFloatRepr(v) { return v !== v ? "nan" : (v === Infinity ? "inf" : (v === -Infinity ? "-inf" : String(v))); }
+
   // ================================================================== difflib.get_close_matches (n=1, cutoff=0.6)
 
   // SequenceMatcher(None, a, b).ratio(): no junk (autojunk only applies from 200 characters)
@@ -722,46 +795,288 @@
         ") among the published configs nearest by " + anchor + ": " + models };
   }
 
-  // resolve.range_check
-  function rangeCheck(e, env) {
-    var ok = true, notes = [];
-    sortedKeys(e.validity).forEach(function (sym) {
+  // resolve.range_check: symbols = the quantities one answer reads (default: every validity key)
+  function rangeCheck(e, env, symbols) {
+    var ok = true, notes = [], unranged = e.unranged || {};
+    var names = symbols === undefined ? sortedKeys(e.validity) : sortedKeys(symbols);
+    names.forEach(function (sym) {
+      if (!hasOwn(e.validity, sym)) {
+        if (hasOwn(unranged, sym)) {
+          notes.push("no source range for " + sym + ": " + unranged[sym]);
+        } else {
+          ok = false;
+          notes.push("range of " + sym + " unknown (the entry gives none), so not checked");
+        }
+        return;
+      }
       var lo = e.validity[sym][0], hi = e.validity[sym][1];
       if (!hasOwn(env, sym)) {
-        notes.push("range of " + sym + " not checked (" + sym + " unknown; source range " + fmt(lo) + ".." + fmt(hi) + ")");
+        notes.push("range of " + sym + " not checked (" + sym + " unknown; source range " + exact(lo) + ".." + exact(hi) + ")");
         return;
       }
       var v = env[sym];
       if (!(lo <= v && v <= hi)) {
         ok = false;
         notes.push("extrapolation: " + sym + " = " + fmt(v) + " is " + (v > hi ? "above" : "below") +
-          " the source's range " + fmt(lo) + ".." + fmt(hi));
+          " the source's range " + exact(lo) + ".." + exact(hi));
       }
     });
     return { ok: ok, notes: notes };
   }
 
-  // resolve._median
+  // resolve._reads: every quantity the value of symbol was computed from (itself included), as a set object
+  function reads(derivation, symbol, seen) {
+    seen = seen || {};
+    if (hasOwn(seen, symbol)) { return seen; }
+    seen[symbol] = true;
+    var step = derivation.steps[symbol];
+    if (step) { step.inputs.forEach(function (n) { reads(derivation, n, seen); }); }
+    return seen;
+  }
+
+  // resolve._bound_text: [lo, hi, phrase]; a bound naming a symbol is resolved through env (null if unknown)
+  function boundText(bounds, env) {
+    function end(key) {
+      var value = bounds[key];
+      if (typeof value === "string") {
+        var known = hasOwn(env, value) ? env[value] : null;
+        return [known, known === null ? value : value + " = " + fmt(known)];
+      }
+      return [value, value === null || value === undefined ? "" : exact(value)];
+    }
+    var lo = end("lo"), hi = end("hi"), parts = [];
+    if (bounds.lo !== null && bounds.lo !== undefined) { parts.push((bounds.lo_open ? "above" : "at least") + " " + lo[1]); }
+    if (bounds.hi !== null && bounds.hi !== undefined) { parts.push((bounds.hi_open ? "below" : "at most") + " " + hi[1]); }
+    return [lo[0] === undefined ? null : lo[0], hi[0] === undefined ? null : hi[0], parts.join(" and ")];
+  }
+
+  // resolve._inside
+  function inside(value, bounds, lo, hi) {
+    var below = lo !== null && (bounds.lo_open ? value <= lo : value < lo);
+    var above = hi !== null && (bounds.hi_open ? value >= hi : value > hi);
+    return !(below || above);
+  }
+
+  // resolve.usability: why value of symbol is no answer (null when it is one)
+  function usability(kb, e, symbol, value, env, readSet) {
+    if (!isFinite(value)) { return "not a finite number (" + pyFloatRepr(value) + ")"; }
+    var physical = (kb.symbols[symbol] || {}).physical, bt;
+    if (physical !== null && physical !== undefined) {
+      bt = boundText(physical, env);
+      if (!inside(value, physical, bt[0], bt[1])) {
+        var what = value < 0 && bt[0] === 0 ? "negative" : (value === 0 && bt[0] === 0 ? "zero" : "non-physical");
+        return what + ": the formula gives " + symbol + " = " + fmt(value) + ", and " + symbol + " must be " + bt[2];
+      }
+    }
+    var ob = e.output_bounds || {};
+    if (hasOwn(ob, symbol)) {
+      var bounds = ob[symbol];
+      bt = boundText(bounds, env);
+      if (!inside(value, bounds, bt[0], bt[1])) { return symbol + " = " + fmt(value) + " is not " + bt[2] + ": " + bounds.why; }
+    }
+    var limits = e.breaks_down || [];
+    for (var i = 0; i < limits.length; i++) {
+      var limit = limits[i], name = limit.symbol;
+      if (!hasOwn(readSet, name) || !hasOwn(env, name)) { continue; }
+      bt = boundText(limit, env);
+      if (inside(env[name], limit, bt[0], bt[1])) {
+        return name + " = " + fmt(env[name]) + ": the source says the law breaks down " + bt[2] + " (" + limit.where + ")";
+      }
+    }
+    return null;
+  }
+
+  // resolve.comparability_key: [[key, context value], ...] over the registry's comparable_by keys of the symbol
+  function comparabilityKey(kb, row) {
+    var keys = (kb.symbols[row.symbol] || {}).comparable_by || [];
+    return keys.map(function (k) { return [k, hasOwn(row.context, k) ? row.context[k] : "unstated by " + row.entry]; });
+  }
+
+  // resolve._spread_of
+  function spreadOf(rows, conventions) {
+    var pooled = rows.filter(function (r) { return r.usable && r.in_range; });
+    var values = pooled.map(function (r) { return r.value; }).sort(function (a, b) { return a - b; });
+    if (!values.length) { return null; }
+    var lo = values[0], hi = values[values.length - 1];
+    var bands = pooled.filter(function (r) { return r.band; }).map(function (r) { return r.band; });
+    var overlap = null;
+    if (bands.length > 1) {
+      overlap = Math.max.apply(null, bands.map(function (b) { return b.lo; })) <=
+        Math.min.apply(null, bands.map(function (b) { return b.hi; }));
+    }
+    var entries = {};
+    rows.forEach(function (r) { entries[r.entry] = true; });
+    return { n: values.length, min: lo, median: median(values), max: hi, max_min_ratio: lo > 0 ? hi / lo : null,
+      n_out_of_range: rows.filter(function (r) { return r.usable && !r.in_range; }).length,
+      n_unusable: rows.filter(function (r) { return !r.usable; }).length,
+      conventions: conventions, entries: sortedKeys(entries), bands_overlap: overlap };
+  }
+
+  // sorted(d.items()) compared as Python compares lists of (str, str) tuples
+  function cmpItems(a, b) {
+    var ka = sortedKeys(a), kb = sortedKeys(b);
+    for (var i = 0; i < Math.min(ka.length, kb.length); i++) {
+      var c = cmpStr(ka[i], kb[i]) || cmpStr(a[ka[i]], b[kb[i]]);
+      if (c) { return c; }
+    }
+    return ka.length - kb.length;
+  }
+
+  // resolve.spread_groups: per symbol, one spread per group of comparable answers, the largest first
+  function spreadGroups(kb, results) {
+    var bySymbol = {}, out = {};
+    results.forEach(function (r) {
+      var key = comparabilityKey(kb, r), text = JSON.stringify(key);
+      var groups = bySymbol[r.symbol] = bySymbol[r.symbol] || { order: [], rows: {}, keys: {} };
+      if (!hasOwn(groups.rows, text)) { groups.order.push(text); groups.rows[text] = []; groups.keys[text] = key; }
+      groups.rows[text].push(r);
+    });
+    sortedKeys(bySymbol).forEach(function (sym) {
+      var g = bySymbol[sym], spreads = [];
+      g.order.forEach(function (text) {
+        var conventions = {};
+        g.keys[text].forEach(function (pair) { conventions[pair[0]] = pair[1]; });
+        var s = spreadOf(g.rows[text], conventions);
+        if (s !== null) { spreads.push(s); }
+      });
+      spreads.sort(function (a, b) {
+        return (b.n - a.n) || ((b.n + b.n_out_of_range + b.n_unusable) - (a.n + a.n_out_of_range + a.n_unusable)) ||
+          cmpItems(a.conventions, b.conventions);
+      });
+      if (spreads.length) { out[sym] = spreads; }
+    });
+    return out;
+  }
+
+  // resolve.resolve's spread: per symbol, the first (largest) group of spread_groups
+  function firstSpreads(groups) {
+    var out = {};
+    Object.keys(groups).forEach(function (sym) { out[sym] = groups[sym][0]; });
+    return out;
+  }
+
+  // resolve._quantile: linear interpolation between order statistics
+  function quantile(sorted, q) {
+    var position = q * (sorted.length - 1), low = Math.floor(position), high = Math.min(low + 1, sorted.length - 1);
+    return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+  }
+
+  // resolve.uncertainty_band: the central band of symbol over the draws of the entry's constants
+  function uncertaintyBand(e, symbol, env) {
+    var unc = e.uncertainty;
+    if (!unc || !hasOwn(unc.trees, symbol)) { return null; }
+    var outputs = Object.keys(unc.trees), names = {};
+    outputs.forEach(function (out) { names[out] = Object.keys(treeNames(unc.trees[out])); });
+    var base = {};
+    Object.keys(env).forEach(function (k) { if (outputs.indexOf(k) < 0) { base[k] = env[k]; } });
+    var values = [];
+    unc.draws.forEach(function (draw) {
+      var local = Object.assign({}, base);
+      unc.constants.forEach(function (c, i) { local[c] = draw[i]; });
+      outputs.forEach(function () {  // intermediates first, whatever the order the entry writes them in
+        outputs.forEach(function (out) {
+          if (!hasOwn(local, out) && names[out].every(function (n) { return hasOwn(local, n); })) {
+            local[out] = evalTree(unc.trees[out], local);
+          }
+        });
+      });
+      var value = hasOwn(local, symbol) ? local[symbol] : NaN;
+      if (typeof value === "number" && isFinite(value)) { values.push(value); }
+    });
+    if (values.length < Math.floor(unc.draws.length / 2)) { return null; }
+    values.sort(function (a, b) { return a - b; });
+    var tail = (1 - unc.level) / 2;
+    return { lo: quantile(values, tail), hi: quantile(values, 1 - tail), level: unc.level, method: unc.method,
+      draws: values.length, where: unc.where };
+  }
+
+  // resolve._provenance
+  function provenance(symbol, inputs, assumptions, derivation) {
+    if (hasOwn(inputs, symbol)) { return "given"; }
+    for (var i = 0; i < assumptions.length; i++) {
+      if (assumptions[i].symbol === symbol) { return "assumed from " + assumptions[i].entry; }
+    }
+    var step = derivation.steps[symbol];
+    return step ? "derived by " + step.relation.entry_id + " from " + step.inputs.join(", ") : "known";
+  }
+
+  // resolve.consistency_conflicts: known values outside the registry's physical bounds; heads not dividing the width
+  function consistencyConflicts(kb, derivation, inputs, assumptions) {
+    var values = derivation.values, out = [];
+    sortedKeys(values).forEach(function (symbol) {
+      var physical = (kb.symbols[symbol] || {}).physical, value = values[symbol];
+      if (physical === null || physical === undefined || typeof value !== "number") { return; }
+      var bt = boundText(physical, values), lo = bt[0], hi = bt[1];
+      if (inside(value, physical, lo, hi)) { return; }
+      var names = [physical.lo, physical.hi].filter(function (n) { return typeof n === "string" && hasOwn(values, n); });
+      var origin = [symbol].concat(names).map(function (n) {
+        return n + ": " + provenance(n, inputs, assumptions, derivation);
+      }).join("; ");
+      var implied = lo !== null && value <= lo ? lo : hi;
+      out.push({ symbol: symbol, given: value, implied: implied === null ? null : implied, entry: "",
+        message: symbol + " = " + fmt(value) + " contradicts the other inputs: " + symbol + " must be " + bt[2] +
+          " (" + origin + "); check the inputs: answers that read these values are not trustworthy" });
+    });
+    if (hasOwn(values, "d_model") && hasOwn(values, "n_heads") && values.n_heads > 0) {
+      var dm = values.d_model, heads = values.n_heads;
+      if (dm / heads !== Math.trunc(dm / heads)) {
+        out.push({ symbol: "n_heads", given: heads, implied: null, entry: "",
+          message: "n_heads = " + fmt(heads) + " does not divide d_model = " + fmt(dm) +
+            " (n_heads: " + provenance("n_heads", inputs, assumptions, derivation) + "; d_model: " +
+            provenance("d_model", inputs, assumptions, derivation) + ")" });
+      }
+    }
+    return out;
+  }
+
+  // resolve._refuse_unread_inputs: a value no definition and no answer read is an error, never an echo
+  function refuseUnreadInputs(inputs, derivation, readByResults, skipped, kb, drafts) {
+    var read = Object.assign({}, readByResults), values = derivation.values;
+    Object.keys(derivation.steps).forEach(function (s) {
+      derivation.steps[s].inputs.forEach(function (n) { read[n] = true; });
+    });
+    kb.entries.forEach(function (e) {
+      if (e.kind !== "definition" || !active(e, drafts)) { return; }
+      e.relations.forEach(function (rel) {  // a definition whose every term is known checks the given values
+        if (hasOwn(values, rel.output) && relInputs(rel).every(function (n) { return hasOwn(values, n); })) {
+          relInputs(rel).forEach(function (n) { read[n] = true; });
+          read[rel.output] = true;
+        }
+      });
+    });
+    if (hasOwn(values, "d_model") && hasOwn(values, "n_heads")) { read.d_model = true; read.n_heads = true; }
+    var unread = sortedKeys(inputs).filter(function (s) { return !hasOwn(read, s); });
+    if (!unread.length) { return; }
+    function readsIt(e, symbol) { return e.relations.some(function (rel) { return relInputs(rel).indexOf(symbol) >= 0; }); }
+    var details = unread.map(function (symbol) {
+      var waiting = skipped.filter(function (s) {
+        return kb.entries.some(function (e) { return e.id === s.entry && readsIt(e, symbol); });
+      }).map(function (s) {
+        return s.entry + " (also needs " + s.missing.filter(function (m) { return m !== symbol; }).join(", ") + ")";
+      });
+      var draftIds = kb.entries.filter(function (e) {
+        return !active(e, drafts) && e.status === "draft" && readsIt(e, symbol);
+      }).map(function (e) { return e.id; });
+      var hint = waiting.length ? "; it is read by " + waiting.join(", ") :
+        (draftIds.length ? "; only draft entries read it (" + draftIds.join(", ") + ": add --include-drafts)" :
+          "; no entry of the KB reads it yet");
+      return symbol + " = " + exact(inputs[symbol]) + hint;
+    });
+    throw UsageError("given but used by nothing that applies: " + details.join("; ") +
+      ". Remove it, or add what the entries need");
+  }
+
+  // stats.median
   function median(sorted) {
     var n = sorted.length, mid = Math.floor(n / 2);
     return n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
-  // resolve._spread
-  function spread(results) {
-    var bySymbol = {}, out = {};
-    results.forEach(function (r) { (bySymbol[r.symbol] = bySymbol[r.symbol] || []).push(r); });
-    sortedKeys(bySymbol).forEach(function (sym) {
-      var rows = bySymbol[sym];
-      var inside = rows.filter(function (r) { return r.in_range; }).map(function (r) { return r.value; })
-        .sort(function (a, b) { return a - b; });
-      var outside = rows.filter(function (r) { return !r.in_range; }).length;
-      if (!inside.length) { return; }
-      var lo = inside[0], hi = inside[inside.length - 1];
-      out[sym] = { n: inside.length, min: lo, median: median(inside), max: hi,
-        max_min_ratio: lo > 0 ? hi / lo : null, n_out_of_range: outside };
-    });
-    return out;
+  // math.isclose(a, b, rel_tol=tol)
+  function isClose(a, b, tol) {
+    if (a === b) { return true; }
+    if (!isFinite(a) || !isFinite(b)) { return false; }
+    return Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b));
   }
 
   // resolve._group_rank
@@ -792,14 +1107,23 @@
       return { symbol: c[0], given: c[1], implied: c[2], entry: rel.entry_id,
         message: c[0] + " = " + fmt(c[1]) + " disagrees with " + fmt(c[2]) + " implied by " + rel.entry_id +
           " (" + c[0] + " = " + rel.formula + "); the given value is used" };
-    });
+    }).concat(consistencyConflicts(kb, derivation, inputs, fa.assumptions));
 
-    var results = [], skipped = [];
+    var results = [], skipped = [], readByResults = {};
     kb.entries.forEach(function (e) {
       if (HEURISTIC_KINDS.indexOf(e.kind) < 0 || !active(e, drafts)) { return; }
       if (byEntries && !hasOwn(wantedEntries, e.id)) { return; }
       if (byTopics && !e.topics.some(function (t) { return hasOwn(wantedTopics, t); })) { return; }
-      var local = derive(e.relations, context, false);
+      // an entry's answers come from its own equations: a known value of one of its outputs (given,
+      // assumed or derived) is set aside, compared below, and used only where the entry cannot compute it
+      var outputs = {}, own = {}, lent = {};
+      e.relations.forEach(function (r) { outputs[r.output] = true; });
+      Object.keys(context).forEach(function (k) { if (!hasOwn(outputs, k)) { own[k] = context[k]; } });
+      var local = derive(e.relations, own, false);
+      Object.keys(outputs).forEach(function (k) {
+        if (hasOwn(context, k) && !hasOwn(local.values, k)) { lent[k] = context[k]; }
+      });
+      if (Object.keys(lent).length) { local = derive(e.relations, Object.assign({}, own, lent), false); }
       var produced = e.relations.filter(function (r) { return hasOwn(local.steps, r.output); });
       if (!produced.length) {
         var needs = {};
@@ -809,16 +1133,37 @@
         if (Object.keys(needs).length) { skipped.push({ entry: e.id, missing: sortedKeys(needs) }); }
         return;
       }
-      var rc = rangeCheck(e, local.values);
+      // validity keys no equation reads are conditions of the whole entry: every answer is checked against them
+      var mentioned = {};
+      e.relations.forEach(function (r) { mentioned[r.output] = true; relInputs(r).forEach(function (n) { mentioned[n] = true; }); });
+      var conditions = Object.keys(e.validity).filter(function (k) { return !hasOwn(mentioned, k); });
       var baseWarnings = e.warnings.slice();
       if (e.status === "disputed" || e.status === "draft") { baseWarnings.unshift("entry status: " + e.status); }
       produced.forEach(function (r) {
-        var meta = kb.symbols[r.output] || {}, used = {};
+        var value = local.values[r.output], meta = kb.symbols[r.output] || {}, used = {};
         relInputs(r).forEach(function (n) { used[n] = local.values[n]; });
-        results.push({ symbol: r.output, value: local.values[r.output], entry: e.id, entry_version: e.version,
+        var readSet = reads(local, r.output), checked = {};
+        Object.keys(readSet).forEach(function (n) {
+          readByResults[n] = true;
+          if (hasOwn(e.validity, n) || (!hasOwn(local.steps, n) && hasOwn(kb.symbols, n))) { checked[n] = true; }
+        });
+        conditions.forEach(function (n) { checked[n] = true; });
+        var rc = rangeCheck(e, local.values, checked);
+        var why = usability(kb, e, r.output, value, local.values, readSet);
+        var others = sortedKeys(readSet).filter(function (n) { return hasOwn(lent, n); }).map(function (n) {
+          return n + " = " + fmt(context[n]) + " is " + provenance(n, inputs, fa.assumptions, derivation) +
+            ", not computed by this entry";
+        });
+        if (hasOwn(context, r.output) && !isClose(context[r.output], value, 1e-9)) {
+          others.unshift(r.output + " = " + fmt(context[r.output]) + " is " +
+            provenance(r.output, inputs, fa.assumptions, derivation) + "; this entry gives " + fmt(value));
+        }
+        results.push({ symbol: r.output, value: value, entry: e.id, entry_version: e.version,
           title: e.title, citation: e.citation, reference: e.reference, formula: r.output + " = " + r.formula,
-          in_range: rc.ok, warnings: rc.notes.concat(baseWarnings), status: e.status, kind: e.kind,
-          group: String(meta.group || ""), unit: String(meta.unit || ""), inputs: used });
+          in_range: rc.ok, warnings: (why ? ["no usable value: " + why] : []).concat(others, rc.notes, baseWarnings),
+          status: e.status, kind: e.kind, group: String(meta.group || ""), unit: String(meta.unit || ""),
+          inputs: used, usable: why === null, why: why, context: Object.assign({}, e.context || {}),
+          band: why === null ? uncertaintyBand(e, r.output, local.values) : null });
       });
     });
     if (!Object.keys(derivation.steps).length && !results.some(function (r) { return Object.keys(r.inputs).length; })) {
@@ -826,6 +1171,7 @@
       throw UsageError("nothing follows from " + sortedKeys(inputs).join(", ") + " alone: give at least one of " +
         "--params, --d-model, --compute (with --tokens for data-dependent laws)");
     }
+    refuseUnreadInputs(inputs, derivation, readByResults, skipped, kb, drafts);
     results.sort(function (a, b) {
       return (groupRank(a.group) - groupRank(b.group)) || cmpStr(a.symbol, b.symbol) || cmpStr(a.entry, b.entry);
     });
@@ -834,6 +1180,7 @@
       notes.push("the KB has " + kb.problems + " invalid entr" + (kb.problems === 1 ? "y" : "ies") +
         " that were left out: run 'hpguide validate'");
     }
+    var groups = spreadGroups(kb, results);
     var sortedInputs = {};
     sortedKeys(inputs).forEach(function (k) { sortedInputs[k] = inputs[k]; });
     return {
@@ -842,7 +1189,8 @@
       assumptions: fa.assumptions,
       derived: derivedList(derivation, inputs),
       results: results,
-      spread: spread(results),
+      spread: firstSpreads(groups),
+      spread_groups: groups,
       nearest_configs: nearestRows(kb, context, null).slice(0, nearest).map(config),
       conflicts: conflicts,
       skipped: skipped.sort(function (a, b) { return cmpStr(a.entry, b.entry); }),
