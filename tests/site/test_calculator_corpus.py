@@ -34,6 +34,12 @@ return JSON.stringify(out);
 """
 
 
+def _is_note(warning: str) -> bool:
+    """The warnings cli/report.py:to_text prints under a row, and the reason a row is no answer."""
+    return (warning.startswith(("no usable value: ", "extrapolation", "entry status", "range of"))
+            or "; this entry gives " in warning or warning.endswith("not computed by this entry"))
+
+
 @pytest.fixture(scope="module")
 def browser_outcomes(browser, site_url):
     """{case name: {"expected": object} or {"error": message}} from the calculator page, all in one call."""
@@ -84,11 +90,53 @@ def test_calculator_shows_warnings_and_status(calculator):
         notes = [li.text for li in row.find_elements(By.CSS_SELECTOR, "li.hpg-range")]  # shown in full
         caveats = [li.get_attribute("textContent") for li in row.find_elements(By.CSS_SELECTOR, "details li")]
         folded += bool(caveats)
-        shown[key] = notes + caveats
-    assert shown == {(r["entry"], r["symbol"]): r["warnings"] for r in expected["results"] if r["warnings"]}
+        shown[key] = (notes, caveats)
+    # in full: the notes the terminal report prints under a row (cli/report.py), and why a row is no answer
+    assert shown == {(r["entry"], r["symbol"]): ([w for w in r["warnings"] if _is_note(w)],
+                                                 [w for w in r["warnings"] if not _is_note(w)])
+                     for r in expected["results"] if r["warnings"]}
+    shown = {key: notes + caveats for key, (notes, caveats) in shown.items()}
     assert any(w.startswith("extrapolation: ") for ws in shown.values() for w in ws)
     assert folded  # the entries' own caveats sit in a closed <details> under the row
     badges = {r.get_attribute("data-entry"): r.find_element(By.CSS_SELECTOR, ".hpg-badge").get_attribute("textContent")
               for r in rows if r.find_elements(By.CSS_SELECTOR, ".hpg-badge")}
     assert badges == {r["entry"]: r["status"] for r in expected["results"] if r["status"] != "stable"}
     assert set(badges.values()) == {"draft", "disputed"}
+
+
+def test_calculator_shows_no_usable_value_and_the_context(calculator):
+    """A row with no usable value shows why, never its number; a row's context reads as in the terminal report."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from hpguide.cli.report import context_text, q
+
+    browser = calculator
+    browser.find_element(By.NAME, "params").send_keys("70B")
+    browser.find_element(By.NAME, "tokens").send_keys("15T")
+    browser.find_element(By.ID, "hpg-run").click()
+    WebDriverWait(browser, 30).until(
+        lambda b: b.find_element(By.ID, "hpg-output").get_attribute("data-ready") in ("true", "error"))
+    expected = json.loads(browser.execute_script("return JSON.stringify(hpguideQuery(['--params', '70B', '--tokens', '15T']))"))
+    unusable = [r for r in expected["results"] if not r["usable"]]
+    assert unusable  # kaplan-2020-lr-rule gives a negative eta at 70B (tests/corpus/queries/kaplan-lr-negative.json)
+    for r in expected["results"]:
+        row = browser.find_element(By.CSS_SELECTOR, f'tr.hpg-result[data-entry="{r["entry"]}"][data-symbol="{r["symbol"]}"]')
+        cells = row.find_elements(By.CSS_SELECTOR, "td")
+        if r["usable"]:
+            assert cells[1].text.split(" ")[0] == q(r["value"])
+            assert not row.find_elements(By.CSS_SELECTOR, ".hpg-no-value")
+        else:
+            assert cells[1].text == f"no usable value here: {r['why']}"
+            # the number appears only inside the reason, as in the terminal report, never as the bold value
+            assert not row.find_elements(By.CSS_SELECTOR, ".hpg-value, b, strong")
+            assert int(cells[1].value_of_css_property("font-weight")) < 600
+    # no shipped entry states its context yet: render the same result with one given to a row
+    context = {"optimizer": "AdamW", "schedule": "cosine", "batch_unit": "tokens", "data": "MassiveText"}
+    text = browser.execute_script(
+        "var res = hpguideQuery(['--params', '70B', '--tokens', '15T']); res.results[0].context = arguments[0];"
+        "var div = document.createElement('div'); window.hpguide.render(div, res);"
+        "return Array.from(div.querySelectorAll('tr.hpg-result')).map(function (tr) {"
+        "  var c = tr.querySelector('.hpg-context'); return c ? c.textContent : null; });", context)
+    assert text == [context_text(context)] + [None] * (len(expected["results"]) - 1)
+    assert text[0] == "fitted with AdamW, cosine, batch in tokens, on MassiveText"

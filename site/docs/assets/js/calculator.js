@@ -1248,18 +1248,29 @@
   };
   var CONFIG_COLUMNS = ["N", "d_model", "n_layers", "eta", "B", "D", "seq_len"];
 
-  function human(v) {
-    var a = Math.abs(v);
-    if (v === 0) { return "0"; }
-    if (a < 1e4 && Number.isInteger(v)) { return String(v); }
-    if (a >= 1e4 && a < 1e15) {
-      var units = [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "k"]];
-      for (var i = 0; i < units.length; i++) {
-        if (a >= units[i][0]) { return Number((v / units[i][0]).toPrecision(2)) + units[i][1]; }
-      }
-    }
-    if (a >= 0.01 && a < 1e4) { return String(Number(v.toPrecision(3))); }
-    return v.toExponential(2).replace("e+", "e");
+  // report.q and report.exact: computed values to 3 significant digits, given and published ones exactly
+  var q = formatComputed;
+
+  //: report._CONTEXT_PHRASES: how a row's context reads, key by key
+  var CONTEXT_PHRASES = [["optimizer", "{}"], ["schedule", "{}"], ["parameterization", "{}"],
+    ["batch_unit", "batch in {}"], ["n_convention", "N {}"], ["data", "on {}"], ["tokenizer", "tokenizer {}"]];
+
+  // report.context_text: the conditions an entry's numbers hold under, as one phrase
+  function contextText(context) {
+    var parts = CONTEXT_PHRASES.filter(function (p) { return hasOwn(context, p[0]); })
+      .map(function (p) { return p[1].replace("{}", context[p[0]]); });
+    return parts.length ? "fitted with " + parts.join(", ") : "";
+  }
+
+  // report.conventions_text: the shared conventions of a spread
+  function conventionsText(conventions) {
+    return Object.keys(conventions).map(function (k) { return k.replace(/_/g, " ") + " " + conventions[k]; }).join(", ");
+  }
+
+  // the warnings report.to_text prints under a row (the rest are the source's caveats, folded here)
+  function isNote(w) {
+    return /^(no usable value: |extrapolation|entry status|range of)/.test(w) || w.indexOf("; this entry gives ") >= 0 ||
+      /not computed by this entry$/.test(w);
   }
 
   function el(tag, attrs, text) {
@@ -1273,13 +1284,13 @@
 
   function render(root, res) {
     root.innerHTML = "";
-    var given = Object.keys(res.inputs).map(function (k) { return k + " = " + human(res.inputs[k]); }).join(", ");
+    var given = Object.keys(res.inputs).map(function (k) { return k + " = " + exact(res.inputs[k]); }).join(", ");
     root.appendChild(el("p", {}, "You gave: " + given));
     if (res.derived.length) {
       var dl = el("ul", { "class": "hpg-derived" });
       res.derived.forEach(function (d) {
         dl.appendChild(el("li", { "data-symbol": d.symbol, "data-value": String(d.value) },
-          d.symbol + " = " + human(d.value) + " from " + d.formula + " [" + d.entry + "]"));
+          d.symbol + " = " + q(d.value) + " from " + d.formula + " [" + d.entry + "]"));
       });
       root.appendChild(el("p", {}, "Derived exactly from the definitions:"));
       root.appendChild(dl);
@@ -1288,7 +1299,7 @@
       var ul = el("ul", { "class": "hpg-assumptions" });
       res.assumptions.forEach(function (a) {
         ul.appendChild(el("li", { "data-symbol": a.symbol, "data-value": String(a.value) },
-          "ASSUMED " + a.symbol + " = " + human(a.value) + " [" + a.entry + "] " + a.why));
+          "ASSUMED " + a.symbol + " = " + exact(a.value) + " [" + a.entry + "] " + a.why));
       });
       root.appendChild(ul);
     }
@@ -1305,22 +1316,33 @@
       ["quantity", "value", "in range", "entry", "source"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
       table.appendChild(head);
       groups[g].forEach(function (r) {
-        var tr = el("tr", { "class": "hpg-result", "data-symbol": r.symbol, "data-entry": r.entry,
-          "data-value": String(r.value), "data-in-range": String(r.in_range), "data-status": r.status });
+        var tr = el("tr", { "class": "hpg-result" + (r.usable ? "" : " hpg-unusable"), "data-symbol": r.symbol,
+          "data-entry": r.entry, "data-value": String(r.value), "data-in-range": String(r.in_range),
+          "data-status": r.status, "data-usable": String(r.usable) });
         tr.appendChild(el("td", {}, r.symbol));
-        tr.appendChild(el("td", { "class": "hpg-value", title: r.formula }, human(r.value) + (r.unit && r.unit !== "dimensionless" ? " " + r.unit : "")));
-        tr.appendChild(el("td", {}, r.in_range ? "yes" : "no (extrapolation)"));
+        // as report.to_text: a row with no usable value shows why, never the number
+        var valueCell = r.usable ?
+          el("td", { "class": "hpg-value", title: r.formula }, q(r.value) + (r.unit && r.unit !== "dimensionless" ? " " + r.unit : "")) :
+          el("td", { "class": "hpg-no-value", title: r.formula + " gives " + q(r.value) }, "no usable value here: " + r.why);
+        tr.appendChild(valueCell);
+        tr.appendChild(el("td", {}, !r.usable ? "-" : (r.in_range ? "yes" : "no (extrapolation)")));
         var td = el("td");
         td.appendChild(el("a", { href: "../entries/" + r.entry + "/" }, r.entry + " v" + r.entry_version));
         if (r.status !== "stable") { td.appendChild(document.createTextNode(" ")); td.appendChild(badge(r.status)); }
         tr.appendChild(td);
-        tr.appendChild(el("td", {}, r.reference));
+        var src = el("td", {}, r.reference);
+        if (r.band) {
+          src.appendChild(el("div", { "class": "hpg-band" }, Math.round(r.band.level * 100) + "% band " + q(r.band.lo) +
+            " .. " + q(r.band.hi) + " (" + r.band.method + ", " + r.band.where + ")"));
+        }
+        var ctx = contextText(r.context || {});
+        if (ctx) { src.appendChild(el("div", { "class": "hpg-context" }, ctx)); }
+        tr.appendChild(src);
         table.appendChild(tr);
         if (r.warnings.length) {
           // the range notes and the entry's status in full; the source's caveats folded (they repeat per output)
           var wr = el("tr", { "class": "hpg-warnings-row", "data-entry": r.entry, "data-symbol": r.symbol });
           var cell = el("td", { colspan: "5" }), list = el("ul", { "class": "hpg-warnings" });
-          var isNote = function (w) { return /^(extrapolation: |range of |entry status: )/.test(w); };
           r.warnings.filter(isNote).forEach(function (w) { list.appendChild(el("li", { "class": "hpg-range" }, w)); });
           var caveats = r.warnings.filter(function (w) { return !isNote(w); });
           if (caveats.length) {
@@ -1340,14 +1362,18 @@
         }
       });
       root.appendChild(table);
-      Object.keys(res.spread).forEach(function (sym) {
-        var s = res.spread[sym];
-        if (s.n > 1 && groups[g].some(function (r) { return r.symbol === sym; })) {
+      // report.to_text's spread lines: one per group of comparable answers with at least two in range
+      Object.keys(res.spread_groups).forEach(function (sym) {
+        if (!groups[g].some(function (r) { return r.symbol === sym; })) { return; }
+        res.spread_groups[sym].forEach(function (s) {
+          if (s.n < 2) { return; }
+          var alike = Object.keys(s.conventions).length ? " comparable (" + conventionsText(s.conventions) + ")" : "";
           root.appendChild(el("p", { "class": "hpg-spread", "data-symbol": sym },
-            "Spread of " + sym + " over " + s.n + " in-range entries: " + human(s.min) + " to " + human(s.max) +
-            (s.max_min_ratio ? " (" + s.max_min_ratio.toPrecision(2) + "x)" : "") + ", median " + human(s.median) +
-            (s.n_out_of_range ? "; " + s.n_out_of_range + " more out of range" : "")));
-        }
+            "Spread of " + sym + " over " + s.n + alike + " in range: " + q(s.min) + " .. " + q(s.max) +
+            (s.max_min_ratio ? " (" + q(s.max_min_ratio) + "x)" : "") + ", median " + q(s.median) +
+            (s.n_out_of_range ? "; " + s.n_out_of_range + " more out of range" : "") +
+            (s.n_unusable ? "; " + s.n_unusable + " with no usable value" : "")));
+        });
       });
     });
     if (res.skipped.length) {
@@ -1364,7 +1390,7 @@
       res.nearest_configs.forEach(function (c) {
         var tr = el("tr");
         tr.appendChild(el("td", { title: c.where }, c.model + " (" + c.entry + ")"));
-        CONFIG_COLUMNS.forEach(function (k) { tr.appendChild(el("td", {}, hasOwn(c.values, k) ? human(c.values[k]) : "-")); });
+        CONFIG_COLUMNS.forEach(function (k) { tr.appendChild(el("td", {}, hasOwn(c.values, k) ? exact(c.values[k]) : "-")); });
         t.appendChild(tr);
       });
       root.appendChild(t);
@@ -1420,7 +1446,8 @@
   window.hpguideQuery = hpguideQuery;
   window.hpguide = { query: hpguideQuery, resolve: resolve, derive: derive, evalTree: evalTree, fsum: fsum,
     parseQuantity: parseQuantity, parseQueryArgs: parseQueryArgs, pyFormatG: pyFormatG, pyRound: pyRound,
-    prepareKB: prepareKB };
+    prepareKB: prepareKB, render: render, formatQuantity: formatQuantity, formatExact: formatExact,
+    formatComputed: formatComputed };
   if (window.document$ && window.document$.subscribe) { window.document$.subscribe(init); }
   else if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); }
   else { init(); }
