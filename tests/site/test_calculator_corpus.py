@@ -117,11 +117,13 @@ def test_calculator_shows_no_usable_value_and_the_context(calculator):
     browser.find_element(By.ID, "hpg-run").click()
     WebDriverWait(browser, 30).until(
         lambda b: b.find_element(By.ID, "hpg-output").get_attribute("data-ready") in ("true", "error"))
-    expected = json.loads(browser.execute_script("return JSON.stringify(hpguideQuery(['--params', '70B', '--tokens', '15T']))"))
+    expected = json.loads(browser.execute_script(
+        "return JSON.stringify(hpguideQuery(['--params', '70B', '--tokens', '15T']))"))
     unusable = [r for r in expected["results"] if not r["usable"]]
     assert unusable  # kaplan-2020-lr-rule gives a negative eta at 70B (tests/corpus/queries/kaplan-lr-negative.json)
     for r in expected["results"]:
-        row = browser.find_element(By.CSS_SELECTOR, f'tr.hpg-result[data-entry="{r["entry"]}"][data-symbol="{r["symbol"]}"]')
+        row = browser.find_element(
+            By.CSS_SELECTOR, f'tr.hpg-result[data-entry="{r["entry"]}"][data-symbol="{r["symbol"]}"]')
         cells = row.find_elements(By.CSS_SELECTOR, "td")
         if r["usable"]:
             assert cells[1].text.split(" ")[0] == q(r["value"])
