@@ -147,10 +147,13 @@ def example_counts(entries: Iterable[Entry]) -> dict[str, int]:
 
 def check_printed_examples(item: LoadedEntry) -> list[Diagnostic]:
     """HPG033: a law or rule that is not a draft has an example whose expected value its source prints;
-    a draft without one says why under ``no_printed_example``."""
+    a draft without one says why under ``no_printed_example``. A constant rule (every equation is one of its
+    constants, e.g. Adam's beta2 = 0.95) is exempt: its printed value is the constant, with its locator."""
     entry = item.entry
     if entry.kind not in NEEDS_PRINTED_EXAMPLE or any(example_origin(entry, ex) == "source" for ex in entry.examples):
         return []
+    if entry.equations and all(source.strip() in entry.constants for source in entry.equations.values()):
+        return []  # a constant rule: the printed value is the constant itself, traced by its own `where`
     if entry.status == "draft" and entry.no_printed_example:
         return []
     if entry.status == "draft":

@@ -103,13 +103,15 @@ def _entry_change(entry_id: str, old: Mapping[str, Any] | None, new: Mapping[str
 
 def _answers(root: Path, queries) -> tuple[str, dict[str, dict[tuple[str, str], float]]]:
     from ..kb.compiled import load_compiled
-    from .api import query
+    from .api import parse_inputs
+    from .resolve import resolve
 
     compiled = load_compiled(root)
     out: dict[str, dict[tuple[str, str], float]] = {}
     for label, inputs in queries:
         try:
-            result = query(kb=compiled, **inputs)
+            # the standard queries are fixed: a KB with no entry reading one of their inputs still answers
+            result = resolve(compiled, parse_inputs(inputs, None, compiled.symbols), refuse_unused=False)
         except HpguideError:
             out[label] = {}
             continue

@@ -605,8 +605,13 @@ def resolve(
     entries: Iterable[str] = (),
     include_drafts: bool = False,
     nearest: int = 5,
+    refuse_unused: bool = True,
 ) -> QueryResult:
-    """Evaluate every applicable entry for ``inputs`` (registry symbol -> positive number)."""
+    """Evaluate every applicable entry for ``inputs`` (registry symbol -> positive number).
+
+    An input that nothing reads is a UsageError (every input is used or refused); ``refuse_unused=False``
+    is for callers that run fixed queries against KBs that may lack the entries reading them (kbdiff).
+    """
     inputs = {k: float(v) for k, v in inputs.items()}
     unknown = sorted(set(inputs) - set(kb.symbols))
     if unknown:
@@ -691,7 +696,8 @@ def resolve(
         given = ", ".join(sorted(inputs))
         raise UsageError(f"nothing follows from {given} alone: give at least one of --params, --d-model, "
                          "--compute (with --tokens for data-dependent laws)")
-    _refuse_unread_inputs(inputs, derivation, read_by_results, skipped, kb, include_drafts)
+    if refuse_unused:
+        _refuse_unread_inputs(inputs, derivation, read_by_results, skipped, kb, include_drafts)
     results.sort(key=lambda r: (_group_rank(r.group), r.symbol, r.entry))
     groups = spread_groups(kb, results)
     notes = []
