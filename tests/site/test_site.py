@@ -3,35 +3,16 @@ search lists every entry, and the in-browser calculator gives the numbers of `hp
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlparse
-
-import pytest
 
 from hpguide.kb.load import load_kb
 
 from ..conftest import KB, ROOT
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "build"
-    proc = subprocess.run([sys.executable, "-m", "hpguide", "site", "build", "--out", str(out), "--kb", str(KB)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert proc.returncode == 0, proc.stderr + proc.stdout
-    assert "WARNING" not in proc.stderr, proc.stderr
-    return out
 
 
 class _Links(HTMLParser):
@@ -102,68 +83,30 @@ def test_configs_table_and_comparisons(site):
 
 
 # --------------------------------------------------------------------------- the calculator in a real browser
-
-
-def _browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.options import Options
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        webdriver = None
-    if not (chromium and driver and webdriver):
-        message = "the calculator test needs Debian's chromium and chromium-driver and selenium"
-        if IN_CI:
-            pytest.fail(message + " (installed by .ci/run)")
-        pytest.skip(message)
-    options = Options()
-    options.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(driver), options=options)
+# (the site, site_url, browser and calculator fixtures are in tests/conftest.py; every corpus query is checked
+# field by field in tests/site/test_calculator_corpus.py)
 
 
 def _sig3(value: float) -> str:
     return f"{value:.3g}"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # no request log on stderr
-        pass
+def test_calculator_matches_query_json(calculator):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
-
-def test_calculator_matches_query_json(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    browser = _browser()
-    try:
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        browser.get(f"http://127.0.0.1:{server.server_address[1]}/calculator/")
-        wait = WebDriverWait(browser, 30)
-        wait.until(lambda b: b.find_element(By.ID, "hpg-form").get_attribute("data-loaded") == "true")
-        browser.find_element(By.NAME, "d_model").send_keys("4096")
-        browser.find_element(By.NAME, "tokens").send_keys("1T")
-        browser.find_element(By.ID, "hpg-run").click()
-        wait.until(lambda b: b.find_element(By.ID, "hpg-output").get_attribute("data-ready") in ("true", "error"))
-        assert browser.find_element(By.ID, "hpg-output").get_attribute("data-ready") == "true", \
-            browser.find_element(By.ID, "hpg-error").text
-        shown = {
-            (row.get_attribute("data-entry"), row.get_attribute("data-symbol")): float(row.get_attribute("data-value"))
-            for row in browser.find_elements(By.CSS_SELECTOR, "tr.hpg-result")
-        }
-        assumed = {li.get_attribute("data-symbol"): float(li.get_attribute("data-value"))
-                   for li in browser.find_elements(By.CSS_SELECTOR, ".hpg-assumptions li")}
-    finally:
-        browser.quit()
-        server.shutdown()
+    browser = calculator
+    browser.find_element(By.NAME, "d_model").send_keys("4096")
+    browser.find_element(By.NAME, "tokens").send_keys("1T")
+    browser.find_element(By.ID, "hpg-run").click()
+    WebDriverWait(browser, 30).until(
+        lambda b: b.find_element(By.ID, "hpg-output").get_attribute("data-ready") in ("true", "error"))
+    assert browser.find_element(By.ID, "hpg-output").get_attribute("data-ready") == "true", \
+        browser.find_element(By.ID, "hpg-error").text
+    shown = {(row.get_attribute("data-entry"), row.get_attribute("data-symbol")): float(row.get_attribute("data-value"))
+             for row in browser.find_elements(By.CSS_SELECTOR, "tr.hpg-result")}
+    assumed = {li.get_attribute("data-symbol"): float(li.get_attribute("data-value"))
+               for li in browser.find_elements(By.CSS_SELECTOR, ".hpg-assumptions li")}
     proc = subprocess.run([sys.executable, "-m", "hpguide", "query", "--d-model", "4096", "--tokens", "1T", "--json",
                            "--kb", str(KB)], capture_output=True, text=True, cwd=ROOT, check=True)
     expected = json.loads(proc.stdout)
