@@ -306,13 +306,15 @@ def _shown(case: Case, fields: dict[str, str]) -> str:
     return (env + " " if env else "") + "hpguide " + " ".join(parts)
 
 
+def cell(text: str) -> str:
+    """``text`` as a Markdown table cell (pipes escaped, further lines as <br><code> lines)."""
+    first, *more = text.split("\n")
+    more_html = "".join("<br><code>" + html.escape(line, quote=False).replace(" ", "&nbsp;") + "</code>" for line in more)
+    return first.replace("|", "\\|").replace("`", "'") + more_html.replace("|", "&#124;")
+
+
 def markdown(outcomes: list[Outcome], fields: dict[str, str]) -> str:
     """The table of docs/bad-inputs.md."""
-    def cell(text: str) -> str:
-        first, *more = text.split("\n")
-        more_html = "".join("<br><code>" + html.escape(line, quote=False).replace(" ", "&nbsp;") + "</code>" for line in more)
-        return first.replace("|", "\\|").replace("`", "'") + more_html.replace("|", "&#124;")
-
     lines = [
         "# Bad inputs, and what hpguide says",
         "",

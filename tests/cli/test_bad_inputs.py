@@ -67,4 +67,15 @@ def test_the_docs_table_is_what_the_tool_prints(run_cases):
     page = bad_inputs.markdown([outcomes[c] for c in CASES], fields)
     assert "(unexpected)" not in page
     table = (ROOT / "docs" / "bad-inputs.md").read_text(encoding="utf-8")
-    assert table == page, "docs/bad-inputs.md is stale: run python tools/bad_inputs.py > docs/bad-inputs.md"
+    stale = "docs/bad-inputs.md is stale: run python tools/bad_inputs.py > docs/bad-inputs.md"
+    want_lines, have_lines = page.splitlines(), table.splitlines()
+    assert len(want_lines) == len(have_lines), stale
+    for want, have in zip(want_lines, have_lines):
+        case = next((c for i, c in enumerate(CASES, 1) if want.startswith(f"| {i} | ")), None)
+        if case is not None and case.code != 0 and "[...]" in case.says:  # exit 0 rows show the note
+            # the part [...] stands for may differ between machines (Python's argparse, git): not a stale page
+            head, _, message = have.removesuffix(" |").rpartition(" | ")
+            assert head == want.removesuffix(" |").rpartition(" | ")[0], stale
+            assert bad_inputs.expected_pattern(bad_inputs.cell(case.says)).fullmatch(message), stale
+        else:
+            assert have == want, stale
