@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import stat
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hpguide.kb.compiled import compile_kb, decode_cache, encode_cache, load_compiled
+from hpguide.kb.compiled import MAGIC, compile_kb, decode_cache, encode_cache, load_compiled
 from hpguide.resolver.resolve import resolve
 
 from ..conftest import CORPUS, KB, ROOT
@@ -134,6 +135,20 @@ def test_corrupt_cache_falls_back_to_compiling(make_kb, cache, damage):
     written.write_bytes(damaged)
     assert decode_cache(damaged, good.content_hash) is None
     assert eta(load_compiled(root)) == eta(good)
+
+
+def test_corrupt_body_that_still_unmarshals_is_refused(make_kb, cache):
+    # most damage makes marshal fail anyway; a same-length change inside a string does not, only the checksum sees it
+    root = make_kb(copy=FILES)
+    good = load_compiled(root)
+    (written,) = list(cache.glob("kb-*.cache"))
+    data = written.read_bytes()
+    title = next(e.title for e in good.entries if e.id == "test-n-law").encode()
+    forged = data.replace(title, title.upper(), 1)
+    assert forged != data and marshal.loads(forged[len(MAGIC) + 32:])["content_hash"] == good.content_hash
+    assert decode_cache(forged, good.content_hash) is None
+    written.write_bytes(forged)
+    assert title.decode() in [e.title for e in load_compiled(root).entries]
 
 
 def test_tampered_tree_in_cache_is_refused(make_kb, cache):
