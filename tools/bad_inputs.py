@@ -50,7 +50,8 @@ class Case:
     note: str = ""  # for exit 0: what hpguide does instead of failing
 
 
-def C(what: str, *args: str | bytes, says: str, code: int = 2, note: str = "", **env: str) -> Case:  # noqa: N802
+def C(what: str, *args: str | bytes, says: str, code: int = 2, note: str = "",  # noqa: N802 - a table row
+      **env: str) -> Case:
     return Case(what, args, says, code, tuple(env.items()), note)
 
 

@@ -45,9 +45,9 @@ def test_example_tolerance_boundary_on_both_sides(make_kb, side, expected, error
     if ok:
         assert problems == []
     else:
-        assert [(p.code, p.message) for p in problems] == [(
-            "HPG030", f"example 1 (Table 1): eta = 0.0005, expected {float(expected):.4g} "
-                      f"(relative error {error} > rel_tol 0.10%)")]
+        message = (f"example 1 (Table 1): eta = 0.0005, expected {float(expected):.4g} "
+                   f"(relative error {error} > rel_tol 0.10%)")
+        assert [(p.code, p.message) for p in problems] == [("HPG030", message)]
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
