@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import stat
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hpguide.kb.compiled import compile_kb, decode_cache, encode_cache, load_compiled
+from hpguide.kb.compiled import MAGIC, compile_kb, decode_cache, encode_cache, load_compiled
 from hpguide.resolver.resolve import resolve
 
 from ..conftest import CORPUS, KB, ROOT
@@ -40,6 +41,76 @@ def test_cache_is_written_then_used(make_kb, cache):
     assert eta(first) == eta(second)
 
 
+@pytest.fixture
+def compiles(monkeypatch):
+    """A list that gets one item per real compilation of a KB (calls of compile_payload)."""
+    from hpguide.kb import compiled as module
+
+    calls = []
+    real = module.compile_payload
+
+    def counting(root, digest):
+        calls.append(root)
+        return real(root, digest)
+
+    monkeypatch.setattr(module, "compile_payload", counting)
+    return calls
+
+
+def test_second_load_reads_the_cache_and_compiles_nothing(make_kb, cache, compiles):
+    root = make_kb(copy=FILES)
+    load_compiled(root)
+    assert len(compiles) == 1
+    files = sorted(cache.iterdir())
+    assert [p.name.split("-")[0] for p in files] == ["kb", "stat"]  # the compiled KB and its stat index
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    second = load_compiled(root)
+    assert len(compiles) == 1, "the second load compiled the KB again instead of reading the cache"
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in sorted(cache.iterdir())} == before  # not rewritten
+    assert eta(second) == pytest.approx([0.5e-4])
+
+
+def test_load_without_the_stat_index_still_hits_the_cache(make_kb, cache, compiles):
+    root = make_kb(copy=FILES)
+    load_compiled(root)
+    for index in cache.glob("stat-*"):
+        index.unlink()  # e.g. the KB was copied elsewhere: new inodes, same content
+    load_compiled(root)
+    assert len(compiles) == 1
+    assert len(list(cache.glob("stat-*"))) == 1  # the index is written again for the next run
+
+
+def test_an_edit_compiles_once_more(make_kb, cache, compiles):
+    root = make_kb(copy=FILES)
+    load_compiled(root)
+    law = root / "test-n-law.yaml"
+    law.write_text(law.read_text() + "\n# an edit\n")
+    load_compiled(root)
+    load_compiled(root)
+    assert len(compiles) == 2
+
+
+def _heavy_imports(cache: Path, root: Path) -> set[str]:
+    """Which of sympy, pydantic, ruamel a real `hpguide query` imports (from -X importtime, on stderr)."""
+    cmd = [sys.executable, "-X", "importtime", "-m", "hpguide", "query", "--kb", str(root), "--params", "1e8",
+           "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+                          env={**os.environ, "HPGUIDE_CACHE_DIR": str(cache)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert [row["value"] for row in json.loads(proc.stdout)["results"] if row["symbol"] == "eta"] == \
+        pytest.approx([0.5e-4])
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    return {name for name in ("sympy", "pydantic", "ruamel.yaml") if name in imported}
+
+
+def test_second_query_process_uses_the_cache_of_the_first(make_kb, cache):
+    # across processes: a cache that only the process that wrote it can find (a name with the pid, say)
+    # passes every in-process test
+    root = make_kb(copy=FILES)
+    assert _heavy_imports(cache, root) == {"sympy", "pydantic", "ruamel.yaml"}  # the first run compiles
+    assert _heavy_imports(cache, root) == set()
+
+
 def test_stale_cache_after_an_edit(make_kb, cache):
     root = make_kb(copy=FILES)
     assert eta(load_compiled(root)) == pytest.approx([0.5e-4])
@@ -64,6 +135,20 @@ def test_corrupt_cache_falls_back_to_compiling(make_kb, cache, damage):
     written.write_bytes(damaged)
     assert decode_cache(damaged, good.content_hash) is None
     assert eta(load_compiled(root)) == eta(good)
+
+
+def test_corrupt_body_that_still_unmarshals_is_refused(make_kb, cache):
+    # most damage makes marshal fail anyway; a same-length change inside a string does not, only the checksum sees it
+    root = make_kb(copy=FILES)
+    good = load_compiled(root)
+    (written,) = list(cache.glob("kb-*.cache"))
+    data = written.read_bytes()
+    title = next(e.title for e in good.entries if e.id == "test-n-law").encode()
+    forged = data.replace(title, title.upper(), 1)
+    assert forged != data and marshal.loads(forged[len(MAGIC) + 32:])["content_hash"] == good.content_hash
+    assert decode_cache(forged, good.content_hash) is None
+    written.write_bytes(forged)
+    assert title.decode() in [e.title for e in load_compiled(root).entries]
 
 
 def test_tampered_tree_in_cache_is_refused(make_kb, cache):

@@ -21,9 +21,33 @@ def expected_code(path: Path) -> str:
     return first.removeprefix("# expect: ").strip()
 
 
-def test_good_corpus_entry_is_clean(make_kb):
-    _, problems = validate_kb(make_kb(copy=[CORPUS / "good" / "good-law.yaml"]))
+GOOD = sorted((CORPUS / "good").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", GOOD, ids=[p.stem for p in GOOD])
+def test_good_corpus_entry_is_clean(make_kb, path):
+    _, problems = validate_kb(make_kb(copy=[path]))
     assert problems == []
+
+
+@pytest.mark.parametrize("side, expected, error, ok", [
+    # the law gives eta = 0.5 * (1e6)**-0.5 = 5e-4; rel_tol is 0.1 %; the error is |got - want| / max(got, want)
+    ("above", "5.0045e-4", "0.09%", True),   # 0.045e-4 / 5.0045e-4 = 0.0899 %
+    ("above", "5.0055e-4", "0.11%", False),  # 0.055e-4 / 5.0055e-4 = 0.1099 %
+    ("below", "4.9955e-4", "0.09%", True),   # 0.045e-4 / 5e-4      = 0.0900 %
+    ("below", "4.9945e-4", "0.11%", False),  # 0.055e-4 / 5e-4      = 0.1100 %
+])
+def test_example_tolerance_boundary_on_both_sides(make_kb, side, expected, error, ok):
+    name = f"example-{'inside' if ok else 'outside'}-tolerance-{side}"
+    path = CORPUS / ("good" if ok else "bad") / f"{name}.yaml"
+    assert f"expect: {{eta: {expected}}}" in path.read_text()  # the table above describes the fixture
+    _, problems = validate_kb(make_kb(copy=[path]))
+    if ok:
+        assert problems == []
+    else:
+        message = (f"example 1 (Table 1): eta = 0.0005, expected {float(expected):.4g} "
+                   f"(relative error {error} > rel_tol 0.10%)")
+        assert [(p.code, p.message) for p in problems] == [("HPG030", message)]
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
