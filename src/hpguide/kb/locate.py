@@ -17,7 +17,7 @@ try:  # the builtin module: importing hashlib would also load OpenSSL (slower st
 except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
-__all__ = ["ENV_VAR", "REGISTRY_FILE", "RELEASE_FILE", "find_kb", "yaml_files", "content_hash", "stat_key"]
+__all__ = ["ENV_VAR", "REGISTRY_FILE", "RELEASE_FILE", "fallback_kbs", "find_kb", "yaml_files", "content_hash", "stat_key"]
 
 ENV_VAR = "HPGUIDE_KB"
 REGISTRY_FILE = "symbols.yaml"
@@ -47,6 +47,14 @@ def _checkout_kb(start: str) -> str | None:
         folder = parent
 
 
+def fallback_kbs() -> tuple[str, str]:
+    """The KB of the source tree this package runs from (``src/hpguide`` -> ``heuristics/``) and the copy
+    installed inside the package (``hpguide/_kb``): the last two places :func:`find_kb` looks."""
+    package_dir = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # hpguide/, above kb/
+    return (os.path.join(os.path.dirname(os.path.dirname(package_dir)), "heuristics"),
+            os.path.join(package_dir, "_kb"))
+
+
 def find_kb(explicit: str | os.PathLike[str] | None = None) -> str:
     """Find the KB directory (as a string path).
 
@@ -72,11 +80,9 @@ def find_kb(explicit: str | os.PathLike[str] | None = None) -> str:
         here = None
     if here is not None:
         return here
-    module_dir = os.path.dirname(os.path.realpath(__file__))
-    source_tree = os.path.join(os.path.dirname(os.path.dirname(module_dir)), "heuristics")
+    source_tree, packaged = fallback_kbs()
     if _is_kb(source_tree):
         return source_tree
-    packaged = os.path.join(module_dir, "_kb")
     if _is_kb(packaged):
         return packaged
     raise KBError(f"no knowledge base found: pass --kb DIR or set {ENV_VAR}")
