@@ -17,7 +17,8 @@ try:  # the builtin module: importing hashlib would also load OpenSSL (slower st
 except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
-__all__ = ["ENV_VAR", "REGISTRY_FILE", "RELEASE_FILE", "fallback_kbs", "find_kb", "yaml_files", "content_hash", "stat_key"]
+__all__ = ["ENV_VAR", "REGISTRY_FILE", "RELEASE_FILE", "fallback_kbs", "find_kb", "yaml_files", "content_hash",
+           "stat_key"]
 
 ENV_VAR = "HPGUIDE_KB"
 REGISTRY_FILE = "symbols.yaml"
