@@ -413,6 +413,13 @@ def format_exact(value: float) -> str:
         return format_quantity(x)
     if x.is_integer() and abs(x) < 1e6:
         return str(int(x))  # shape numbers in full: 11008, 128256, 50257
+    # repr gives the shortest digits that read back exactly; their count is the first guess (on the query's
+    # hot path: one format and one parse instead of a search over 1..17 digits)
+    mantissa = repr(abs(x)).split("e")[0].replace(".", "").strip("0")
+    guess = min(max(len(mantissa), 1), 17)
+    text = format_quantity(x, guess)
+    if parse_quantity(text, positive=False) == x:
+        return text
     for sig in range(1, 18):
         text = format_quantity(x, sig)
         if parse_quantity(text, positive=False) == x:
@@ -424,11 +431,8 @@ def format_computed(value: float, sig: int = 3) -> str:
     """A value hpguide computed: rounded to ``sig`` (default 3) significant digits, written without trailing
     zeros (6.44B, 2.48e-4, 11B, 6.3e24, 4096)."""
     x = float(value)
-    if not math.isfinite(x):
+    if not math.isfinite(x) or x == 0.0:
         return format_quantity(x)
-    rounded = parse_quantity(format_quantity(x, sig), positive=False)
-    for shorter in range(1, sig):
-        text = format_quantity(x, shorter)
-        if parse_quantity(text, positive=False) == rounded:
-            return text
-    return format_quantity(x, sig)
+    digits, _ = _round_sig(abs(x), sig)
+    # the zeros that end the rounded digits are padding: write as many digits as remain (1.10e10 -> 11B)
+    return format_quantity(x, max(len(digits.rstrip("0")), 1))
