@@ -480,16 +480,23 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
+def _band_closures(unc: dict[str, Any]) -> dict[str, tuple[Any, frozenset[str]]]:
+    """The entry's band trees compiled once per loaded KB (kept in its uncertainty dict), not per answer."""
+    if "closures" not in unc:
+        from ..core.evaluate import compile_scalar, tree_names
+
+        unc["closures"] = {out: (compile_scalar(tree), tree_names(tree)) for out, tree in unc["trees"].items()}
+    return unc["closures"]
+
+
 def uncertainty_band(entry: CompiledEntry, symbol: str, env: Mapping[str, float]) -> dict[str, Any] | None:
     """The central band of ``symbol`` over the draws of the source's uncertainty of the entry's constants:
     each draw re-evaluates the entry's equations (its intermediates too) on the same inputs."""
     unc = entry.uncertainty
     if unc is None or symbol not in unc["trees"]:
         return None
-    from ..core.evaluate import compile_scalar, tree_names
-
     outputs = list(unc["trees"])
-    compiled = {out: (compile_scalar(tree), tree_names(tree)) for out, tree in unc["trees"].items()}
+    compiled = _band_closures(unc)
     base = {k: v for k, v in env.items() if k not in outputs}
     values = []
     for draw in unc["draws"]:
