@@ -1,5 +1,5 @@
 """``python -m hpguide`` runs the command-line interface."""
 
-from .cli.main import main
+from .cli.main import run
 
-raise SystemExit(main())
+run()

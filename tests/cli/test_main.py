@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -204,3 +207,51 @@ def test_fast_parser_leaves_the_rest_to_argparse(argv):
     from hpguide.cli.main import fast_query_args
 
     assert fast_query_args(argv) is None
+
+
+# ---------------------------------------------------------------------------- the process exit (cli.main.run)
+
+
+def _run_with_exit_handler(args: list[str]) -> subprocess.CompletedProcess[str]:
+    code = ("import atexit, sys; atexit.register(lambda: print('exit handler ran', file=sys.stderr)); "
+            f"from hpguide.cli.main import run; run({args!r})")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "HPGUIDE_KB": str(KB)})
+
+
+def test_run_flushes_the_output_and_runs_exit_handlers_before_ending_the_process():
+    proc = _run_with_exit_handler(["query", "--d-model", "4096", "--tokens", "1T", "--json"])
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["kb_version"]  # all of it, not cut off by os._exit
+    assert proc.stderr == "exit handler ran\n"
+
+
+@pytest.mark.parametrize("args, code", [
+    (["query"], 2),  # usage error from the resolver
+    (["query", "--no-such-flag", "1"], 2),  # argparse's SystemExit(2)
+    (["--version"], 0),  # argparse's SystemExit(0)
+])
+def test_run_exits_with_the_commands_code(args, code):
+    proc = _run_with_exit_handler(args)
+    assert proc.returncode == code, proc.stderr
+    assert proc.stderr.endswith("exit handler ran\n")
+    assert "Traceback" not in proc.stderr
+
+
+def test_run_exits_1_for_an_invalid_kb(make_kb):
+    root = make_kb(copy=[CORPUS / "bad" / "unknown-key.yaml"])
+    proc = _run_with_exit_handler(["validate", "--kb", str(root)])
+    assert proc.returncode == 1
+    assert "HPG005" in proc.stdout and proc.stderr.endswith("exit handler ran\n")
+
+
+def test_a_reader_that_goes_away_is_no_error():
+    with subprocess.Popen([sys.executable, "-m", "hpguide", "query", "--d-model", "4096", "--tokens", "1T",
+                           "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env={**os.environ, "HPGUIDE_KB": str(KB)}) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.read(10)
+        proc.stdout.close()  # like `hpguide query ... | head -c 10`
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in err and "Exception ignored" not in err

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 __all__ = ["dumps"]
 
+_INF = float("inf")
+_KEYS: dict[object, str] = {}  # a key as written, with its colon
+_KEYS_KEPT = 512
 _SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -34,7 +37,17 @@ def _string(text: str) -> str:
 
 
 def _write(value: object, indent: str, out: list[str]) -> None:
-    if value is None:
+    # exact types first (everything a query's to_dict() holds), subclasses of them after
+    kind = type(value)
+    if kind is str:
+        out.append(_string(value))  # type: ignore[arg-type]
+    elif kind is float:
+        out.append(_float(value))  # type: ignore[arg-type]
+    elif kind is dict:
+        _object(value, indent, out)  # type: ignore[arg-type]
+    elif kind is list or kind is tuple:
+        _array(value, indent, out)  # type: ignore[arg-type]
+    elif value is None:
         out.append("null")
     elif value is True:
         out.append("true")
@@ -45,34 +58,60 @@ def _write(value: object, indent: str, out: list[str]) -> None:
     elif isinstance(value, int):
         out.append(int.__repr__(value))
     elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
-        out.append(float.__repr__(value))
+        out.append(_float(value))
     elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        for key in value:
-            if not isinstance(key, str):
-                raise TypeError(f"keys must be str, not {type(key).__name__}")
-        out.append("{")
-        for i, key in enumerate(sorted(value)):
-            out.append(("\n" if i == 0 else ",\n") + inner + _string(key) + ": ")
-            _write(value[key], inner, out)
-        out.append("\n" + indent + "}")
+        _object(value, indent, out)
     elif isinstance(value, (list, tuple)):
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        out.append("[")
-        for i, item in enumerate(value):
-            out.append(("\n" if i == 0 else ",\n") + inner)
-            _write(item, inner, out)
-        out.append("\n" + indent + "]")
+        _array(value, indent, out)
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _float(value: float) -> str:
+    if value != value or value in (_INF, -_INF):
+        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+    return float.__repr__(value)
+
+
+def _object(value: dict[object, object], indent: str, out: list[str]) -> None:
+    if not value:
+        out.append("{}")
+        return
+    for key in value:
+        if not isinstance(key, str):
+            raise TypeError(f"keys must be str, not {type(key).__name__}")
+    inner = indent + "  "
+    separator = ",\n" + inner
+    out.append("{\n" + inner)
+    first = True
+    for key in sorted(value):  # type: ignore[type-var]
+        if not first:
+            out.append(separator)
+        first = False
+        written = _KEYS.get(key)  # the same few dozen keys recur thousands of times
+        if written is None:
+            written = _string(key) + ": "  # type: ignore[arg-type]
+            if len(_KEYS) < _KEYS_KEPT:
+                _KEYS[key] = written
+        out.append(written)
+        _write(value[key], inner, out)
+    out.append("\n" + indent + "}")
+
+
+def _array(value: list[object] | tuple[object, ...], indent: str, out: list[str]) -> None:
+    if not value:
+        out.append("[]")
+        return
+    inner = indent + "  "
+    separator = ",\n" + inner
+    out.append("[\n" + inner)
+    first = True
+    for item in value:
+        if not first:
+            out.append(separator)
+        first = False
+        _write(item, inner, out)
+    out.append("\n" + indent + "]")
 
 
 def dumps(value: object) -> str:

@@ -77,13 +77,16 @@ and reads back within the rounding of ``sig`` significant digits.
 from __future__ import annotations
 
 import math
-from types import MappingProxyType
 
 from .errors import QuantityError
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
+    from types import MappingProxyType
     from typing import ClassVar
+else:
+    # types.MappingProxyType itself, without importing the types module (0.15 ms of every query)
+    MappingProxyType = type(type.__dict__)
 
 __all__ = ["MAX_QUANTITY_LENGTH", "MULTIPLIERS", "format_number", "format_quantity", "parse_quantity"]
 

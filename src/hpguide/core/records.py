@@ -33,6 +33,10 @@ class Record:
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         fields = self.__slots__
+        if not kwargs and len(args) == len(fields):  # the common case: every field, in order
+            for name, value in zip(fields, args):
+                object.__setattr__(self, name, value)
+            return
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, got {len(args)}")
         values: dict[str, object] = dict(zip(fields, args))

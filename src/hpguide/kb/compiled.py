@@ -22,8 +22,10 @@ one the KB gives.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
+import sys
 
 from .. import __version__
 from ..core.derive import Relation
@@ -271,8 +273,27 @@ def _cache_file(digest: str) -> str:
 
 def encode_cache(payload: dict[str, Any]) -> bytes:
     """The bytes of a cache file for ``payload``."""
-    body = marshal.dumps(payload)
+    body = marshal.dumps(_interned(payload))
     return MAGIC + blake2b(body, digest_size=32).digest() + body
+
+
+#: Strings up to this long are interned before the payload is marshalled (symbol names, keys, units).
+INTERN_UP_TO = 40
+
+
+def _interned(value: Any) -> Any:
+    """``value`` with its keys and short strings interned: marshal writes each such string once and
+    refers back to it, so the cache is smaller and loads faster (fewer objects to build)."""
+    kind = type(value)
+    if kind is str:
+        return sys.intern(value) if len(value) <= INTERN_UP_TO else value
+    if kind is dict:
+        return {_interned(k): _interned(v) for k, v in value.items()}
+    if kind is list:
+        return [_interned(v) for v in value]
+    if kind is tuple:
+        return tuple(_interned(v) for v in value)
+    return value
 
 
 def decode_cache(data: bytes, digest: str) -> dict[str, Any] | None:
@@ -376,13 +397,22 @@ def _write_index(index: str, digest: str) -> None:
 
 def _from_cache(folder: str, digest: str) -> CompiledKB | None:
     """The compiled KB from the cache file of ``digest``, or None if it is missing, corrupt or malformed."""
-    payload = _read_cache(_cache_file(digest), digest)
-    if payload is None:
-        return None
+    # Unmarshalling and rebuilding create some 20,000 containers and no reference cycles, but each
+    # thousand of them starts a garbage collection over every object of the process: a quarter of
+    # the load time (benchmarks/bench_query.py). So the collector waits until the KB is built.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return from_payload(folder, payload)
-    except Exception:  # noqa: BLE001 - any malformed cache means: compile afresh
-        return None
+        payload = _read_cache(_cache_file(digest), digest)
+        if payload is None:
+            return None
+        try:
+            return from_payload(folder, payload)
+        except Exception:  # noqa: BLE001 - any malformed cache means: compile afresh
+            return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def load_compiled(root: str | os.PathLike[str] | None = None, use_cache: bool = True) -> CompiledKB:
