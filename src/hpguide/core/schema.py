@@ -292,6 +292,12 @@ class Entry(_Model):
         default_factory=list,
         description="Outputs the resolver may use to fill in a missing input (listed as an assumption).",
     )
+    refines: list[EntryId] = Field(
+        default_factory=list,
+        description="Definitions this one details (a definition only): where every input of one of its "
+                    "equations is known, that equation is used and the refined entries' equations for the "
+                    "same quantity are neither used nor checked against it.",
+    )
     examples: list[Example] = Field(default_factory=list)
     table: list[TableRow] | None = None
     data: DataTable | None = None
@@ -328,6 +334,8 @@ class Entry(_Model):
             raise ValueError("a superseded entry names its successor in superseded_by")
         if self.superseded_by and self.status != "superseded":
             raise ValueError("superseded_by is only for entries with status: superseded")
+        if self.refines and self.kind != "definition":
+            raise ValueError("refines is only for definitions (it orders exact definitions of the same quantity)")
         if self.status in ("disputed", "withdrawn") and not self.status_note:
             raise ValueError(f"a {self.status} entry says why in status_note")
         if self.kind == "recipe":

@@ -51,7 +51,7 @@ __all__ = [
     "from_payload",
 ]
 
-FORMAT = 4
+FORMAT = 5
 CACHE_ENV = "HPGUIDE_CACHE_DIR"
 MAGIC = b"HPGUIDE-KB-CACHE\x00"
 #: How many compiled KBs (and stat indexes) a cache directory keeps (each KB edit leaves one behind).
@@ -62,8 +62,8 @@ class CompiledEntry:
     """What the resolver needs of one entry (plain attributes, see :func:`from_payload`)."""
 
     __slots__ = ("id", "version", "kind", "status", "title", "topics", "citation", "reference", "warnings",
-                 "validity", "defaults_for", "equations", "relations", "table", "breaks_down", "output_bounds",
-                 "unranged", "context", "uncertainty")
+                 "validity", "defaults_for", "refines", "equations", "relations", "table", "breaks_down",
+                 "output_bounds", "unranged", "context", "uncertainty")
     id: str
     version: int
     kind: str
@@ -75,6 +75,7 @@ class CompiledEntry:
     warnings: list[str]
     validity: dict[str, list[float]]
     defaults_for: list[str]
+    refines: list[str]
     equations: dict[str, str]
     relations: list[Relation]
     table: list[dict[str, Any]]
@@ -145,6 +146,7 @@ def compile_payload(root: str, digest: str) -> dict[str, Any]:
             "topics": list(e.topics), "citation": short_citation(e.sources[0]),
             "reference": short_reference(e.sources[0]), "warnings": list(e.warnings),
             "validity": {k: list(v) for k, v in e.validity.items()}, "defaults_for": list(e.defaults_for),
+            "refines": list(e.refines),
             "equations": dict(e.equations), "relations": relations, "table": table,
             "breaks_down": [{"symbol": b.symbol, "where": b.where, **bounds_payload(b)} for b in e.breaks_down],
             "output_bounds": {name: {"why": b.why, **bounds_payload(b, constants)} for name, b in
@@ -217,7 +219,8 @@ def from_payload(root: str, payload: dict[str, Any]) -> CompiledKB:
             reference=str(e["reference"]),
             warnings=[str(w) for w in e["warnings"]],
             validity={str(k): [float(v[0]), float(v[1])] for k, v in e["validity"].items()},
-            defaults_for=[str(s) for s in e["defaults_for"]], equations=dict(e["equations"]),
+            defaults_for=[str(s) for s in e["defaults_for"]], refines=[str(r) for r in e["refines"]],
+            equations=dict(e["equations"]),
             relations=relations, table=list(e["table"]),
             breaks_down=[_bounds(b, symbol=str(b["symbol"]), where=str(b["where"])) for b in e["breaks_down"]],
             output_bounds={str(k): _bounds(b, why=str(b["why"])) for k, b in e["output_bounds"].items()},

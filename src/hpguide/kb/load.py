@@ -379,6 +379,13 @@ def load_kb(root: str | os.PathLike[str] | None = None) -> KnowledgeBase:
         if entry.superseded_by and entry.superseded_by not in entries:
             diagnostics.append(item.diagnostic(
                 "HPG012", f"superseded_by names unknown entry {entry.superseded_by!r}", "superseded_by"))
+        for index, refined in enumerate(entry.refines):
+            if refined not in entries:
+                diagnostics.append(item.diagnostic(
+                    "HPG012", f"refines names unknown entry {refined!r}", "refines", index))
+            elif entries[refined].entry.kind != "definition":
+                diagnostics.append(item.diagnostic(
+                    "HPG012", f"refines names {refined!r}, which is not a definition", "refines", index))
         for index, rel in enumerate(entry.related):
             if rel.id not in entries:
                 diagnostics.append(item.diagnostic(

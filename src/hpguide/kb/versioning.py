@@ -44,7 +44,8 @@ __all__ = [
 ]
 
 #: Keys whose change is a change of meaning (needs a version bump).
-MEANING_KEYS = ("kind", "status", "superseded_by", "equations", "constants", "validity", "defaults_for", "table")
+MEANING_KEYS = ("kind", "status", "superseded_by", "equations", "constants", "validity", "defaults_for", "refines",
+                "table")
 
 _GIT_TIMEOUT = 60
 

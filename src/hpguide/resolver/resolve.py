@@ -78,6 +78,9 @@ GROUP_ORDER = (
 _HEURISTIC_KINDS = ("law", "rule", "schedule", "parameterization")
 #: User inputs disagreeing with what definitions imply by more than this are reported.
 CONFLICT_TOLERANCE = 0.25
+#: A given value that an assumed shape contradicts by more than this is reported (the derived values follow
+#: the shape, so the user should know they do not follow the given value).
+ASSUMED_SHAPE_TOLERANCE = 0.05
 
 
 class Assumption(Record):
@@ -265,7 +268,21 @@ def _config(item: tuple) -> Config:
 
 
 def _definitions(kb: CompiledKB, include_drafts: bool) -> list[Relation]:
-    return [rel for e in kb.entries if e.kind == "definition" and e.active(include_drafts) for rel in e.relations]
+    """The active definitions' relations, those of entries that refine others first: derive() uses the first
+    relation that can give a quantity, so a detailed definition wins wherever all its inputs are known."""
+    active = [e for e in kb.entries if e.kind == "definition" and e.active(include_drafts)]
+    return [rel for e in sorted(active, key=lambda e: not e.refines) for rel in e.relations]
+
+
+def _refined_conflicts(kb: CompiledKB, derivation: Derivation) -> set[tuple[str, str]]:
+    """(symbol, entry id) pairs whose disagreement is no conflict: the entry is refined by a definition
+    whose equation for that symbol had every input known (the detailed count supersedes the simple one)."""
+    out: set[tuple[str, str]] = set()
+    for entry in kb.entries:
+        for rel in entry.relations if entry.refines else ():
+            if all(name in derivation.values for name in rel.inputs):
+                out.update((rel.output, refined) for refined in entry.refines)
+    return out
 
 
 def _derived_list(derivation: Derivation, inputs: Mapping[str, float]) -> list[Derived]:
@@ -565,6 +582,41 @@ def consistency_conflicts(kb: CompiledKB, derivation: Derivation, inputs: Mappin
     return out
 
 
+def assumed_shape_conflicts(definitions: list[Relation], derivation: Derivation, inputs: Mapping[str, float],
+                            assumptions: list[Assumption], skip: set[tuple[str, str]]) -> list[Conflict]:
+    """A given value (N) that the assumed shape contradicts by more than ASSUMED_SHAPE_TOLERANCE: what is
+    derived from that shape (N_ne) follows the shape, not the given value, and the user is told so. Larger
+    disagreements are derive()'s conflicts already; ``skip`` holds those and the refined pairs."""
+    assumed = {a.symbol for a in assumptions}
+    out: list[Conflict] = []
+    for rel in definitions:
+        symbol = rel.output
+        if symbol not in inputs or (symbol, rel.entry_id) in skip or any(c.symbol == symbol for c in out):
+            continue
+        if not all(name in derivation.values for name in rel.inputs):
+            continue
+        shape = sorted({a for name in rel.inputs for a in _reads(derivation, name) if a in assumed})
+        if not shape:
+            continue
+        implied, given = float(rel.forward(derivation.values)), float(inputs[symbol])
+        if not math.isfinite(implied) or abs(implied - given) <= ASSUMED_SHAPE_TOLERANCE * max(abs(implied),
+                                                                                                abs(given)):
+            continue
+        followers = sorted(name for name in derivation.steps if name not in inputs and name != symbol
+                           and set(shape) & _reads(derivation, name))
+        assumed_text = ", ".join(f"{name} = {_exact(float(derivation.values[name]))}" for name in shape)
+        follow_text = ", ".join(f"{name} = {_fmt(float(derivation.values[name]))}" for name in followers)
+        side = "below" if implied < given else "above"
+        out.append(Conflict(
+            symbol, given, implied, rel.entry_id,
+            f"{symbol} = {_exact(given)} is given, but the assumed {assumed_text} give {symbol} = {_fmt(implied)} "
+            f"by {rel.entry_id}, {_fmt(abs(implied / given - 1) * 100)} % {side}: "
+            + (f"{follow_text} follow{'s' if len(followers) == 1 else ''} the assumed shape, not the given "
+               f"{symbol}; " if followers else "")
+            + "give the shape to settle it"))
+    return out
+
+
 def _refuse_unread_inputs(inputs: Mapping[str, float], derivation: Derivation, read_by_results: set[str],
                           skipped: list[Skipped], kb: CompiledKB, include_drafts: bool) -> None:
     """Every input is used or refused: a value no definition and no answer read is an error, never an echo."""
@@ -588,6 +640,9 @@ def _refuse_unread_inputs(inputs: Mapping[str, float], derivation: Derivation, r
     for symbol in unread:
         waiting = [f"{s.entry} (also needs {', '.join(m for m in s.missing if m != symbol)})" for s in skipped
                    if any(symbol in rel.inputs for e in kb.entries if e.id == s.entry for rel in e.relations)]
+        waiting += [f"{e.id} (also needs {', '.join(needs)})" for e in kb.entries
+                    if e.kind == "definition" and e.active(include_drafts)
+                    for needs in [_still_needed(e, symbol, values)] if needs]
         drafts = [e.id for e in kb.entries if not e.active(include_drafts) and e.status == "draft"
                   and any(symbol in rel.inputs for rel in e.relations)]
         hint = (f"; it is read by {', '.join(waiting)}" if waiting else
@@ -596,6 +651,14 @@ def _refuse_unread_inputs(inputs: Mapping[str, float], derivation: Derivation, r
         details.append(f"{symbol} = {_exact(inputs[symbol])}{hint}")
     raise UsageError("given but used by nothing that applies: " + "; ".join(details)
                      + ". Remove it, or add what the entries need")
+
+
+def _still_needed(entry: CompiledEntry, symbol: str, values: Mapping[str, Any]) -> list[str]:
+    """What a definition reading ``symbol`` lacks to use it: the unknown inputs of its equations that read
+    it, other than ``symbol`` itself (empty when no equation reads it)."""
+    needs = {name for rel in entry.relations if symbol in rel.inputs for name in rel.inputs
+             if name != symbol and name not in values}
+    return sorted(needs)
 
 
 def _group_rank(group: str) -> int:
@@ -634,12 +697,15 @@ def resolve(
     definitions = _definitions(kb, include_drafts)
     derivation, assumptions = _fill_assumptions(kb, definitions, inputs, include_drafts)
     context = derivation.values
+    refined = _refined_conflicts(kb, derivation)
     conflicts = [
         Conflict(symbol, float(given), float(implied), rel.entry_id,
                  f"{symbol} = {_fmt(float(given))} disagrees with {_fmt(float(implied))} implied by "
                  f"{rel.entry_id} ({symbol} = {rel.source}); the given value is used")
-        for symbol, given, implied, rel in derivation.conflicts
+        for symbol, given, implied, rel in derivation.conflicts if (symbol, rel.entry_id) not in refined
     ] + consistency_conflicts(kb, derivation, inputs, assumptions)
+    conflicts += assumed_shape_conflicts(definitions, derivation, inputs, assumptions,
+                                         refined | {(c.symbol, c.entry) for c in conflicts})
 
     results: list[Result] = []
     skipped: list[Skipped] = []

@@ -524,8 +524,8 @@ def _nav(kb: Any, comparisons: list[Comparison], topics: dict[str, str]) -> list
     return [
         {"Home": "index.md"},
         {"Calculator": "calculator.md"},
-        {"Guide": ["conventions.md", "query.md", "contributing.md", "codes.md", "bad-inputs.md", "changelog.md",
-                   "tags.md"]},
+        {"Guide": ["conventions.md", "query.md", "what-hpguide-shows.md", "contributing.md", "codes.md",
+                   "bad-inputs.md", "changelog.md", "tags.md"]},
         {"Comparisons": [f"comparisons/{c.slug}.md" for c in comparisons]},
         {"Published configs": "configs.md"},
         {"Topics": ["topics/index.md"] + [f"topics/{t}.md" for t in sorted(topics) if t != "index"]},
@@ -573,7 +573,8 @@ def generate(build_dir: Path, kb_root: str | os.PathLike[str] | None = None,
     (docs / "changelog.md").write_text(_changelog_page(kb), encoding="utf-8")
     repo = Path(kb.root).resolve().parent
     for source, target in ((repo / "CONTRIBUTING.md", "contributing.md"),
-                           (repo / "docs" / "bad-inputs.md", "bad-inputs.md")):
+                           (repo / "docs" / "bad-inputs.md", "bad-inputs.md"),
+                           (repo / "docs" / "what-hpguide-shows.md", "what-hpguide-shows.md")):
         if source.is_file():  # hand-written at the repository root, shown on the site too
             (docs / target).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     # the calculator's data: the same compiled KB the command line evaluates

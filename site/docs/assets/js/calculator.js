@@ -492,6 +492,9 @@
   function formatComputed(x, sig) {
     if (sig === undefined) { sig = 3; }
     if (!isFinite(x)) { return formatQuantity(x); }
+    if (!Number.isInteger(x) && Math.abs(x) >= 1e3 && Math.abs(x) < 1e4) {
+      x = Number(x.toPrecision(sig));  // as format_computed: round first (8361.6 reads 8360, not 8362)
+    }
     var rounded = parseQuantity(formatQuantity(x, sig), false);
     for (var shorter = 1; shorter < sig; shorter++) {
       var text = formatQuantity(x, shorter);
@@ -719,11 +722,37 @@
 
   // resolve._definitions
   function definitions(kb, drafts) {
-    var out = [];
+    var first = [], rest = [];  // entries that refine others first (a stable partition, as Python's sort)
     kb.entries.forEach(function (e) {
-      if (e.kind === "definition" && active(e, drafts)) { out = out.concat(e.relations); }
+      if (e.kind !== "definition" || !active(e, drafts)) { return; }
+      if ((e.refines || []).length) { first = first.concat(e.relations); } else { rest = rest.concat(e.relations); }
+    });
+    return first.concat(rest);
+  }
+
+  // resolve._refined_conflicts: "symbol|entry" keys whose disagreement is superseded by a detailed definition
+  function refinedConflicts(kb, derivation) {
+    var out = {};
+    kb.entries.forEach(function (e) {
+      if (!(e.refines || []).length) { return; }
+      e.relations.forEach(function (rel) {
+        if (relInputs(rel).every(function (n) { return hasOwn(derivation.values, n); })) {
+          e.refines.forEach(function (id) { out[rel.output + "|" + id] = true; });
+        }
+      });
     });
     return out;
+  }
+
+  // resolve._still_needed: what a definition reading symbol lacks to use it
+  function stillNeeded(e, symbol, values) {
+    var needs = {};
+    e.relations.forEach(function (rel) {
+      var names = relInputs(rel);
+      if (names.indexOf(symbol) < 0) { return; }
+      names.forEach(function (n) { if (n !== symbol && !hasOwn(values, n)) { needs[n] = true; } });
+    });
+    return sortedKeys(needs);
   }
 
   // resolve._derived_list
@@ -1029,6 +1058,43 @@
     return out;
   }
 
+  // resolve.assumed_shape_conflicts: a given value the assumed shape contradicts by more than 5 %
+  var ASSUMED_SHAPE_TOLERANCE = 0.05;
+  function assumedShapeConflicts(defs, derivation, inputs, assumptions, skip) {
+    var assumed = {}, out = [], values = derivation.values;
+    assumptions.forEach(function (a) { assumed[a.symbol] = true; });
+    defs.forEach(function (rel) {
+      var symbol = rel.output;
+      if (!hasOwn(inputs, symbol) || hasOwn(skip, symbol + "|" + rel.entry_id)) { return; }
+      if (out.some(function (c) { return c.symbol === symbol; })) { return; }
+      var names = relInputs(rel);
+      if (!names.every(function (n) { return hasOwn(values, n); })) { return; }
+      var shapeSet = {};
+      names.forEach(function (n) {
+        Object.keys(reads(derivation, n)).forEach(function (a) { if (hasOwn(assumed, a)) { shapeSet[a] = true; } });
+      });
+      var shape = sortedKeys(shapeSet);
+      if (!shape.length) { return; }
+      var implied = evalTree(rel.tree, values), given = inputs[symbol];
+      if (!isFinite(implied) ||
+          Math.abs(implied - given) <= ASSUMED_SHAPE_TOLERANCE * Math.max(Math.abs(implied), Math.abs(given))) { return; }
+      var followers = sortedKeys(derivation.steps).filter(function (n) {
+        if (hasOwn(inputs, n) || n === symbol) { return false; }
+        var r = reads(derivation, n);
+        return shape.some(function (a) { return hasOwn(r, a); });
+      });
+      var assumedText = shape.map(function (n) { return n + " = " + exact(values[n]); }).join(", ");
+      var followText = followers.map(function (n) { return n + " = " + fmt(values[n]); }).join(", ");
+      var side = implied < given ? "below" : "above";
+      out.push({ symbol: symbol, given: given, implied: implied, entry: rel.entry_id,
+        message: symbol + " = " + exact(given) + " is given, but the assumed " + assumedText + " give " + symbol +
+          " = " + fmt(implied) + " by " + rel.entry_id + ", " + fmt(Math.abs(implied / given - 1) * 100) + " % " +
+          side + ": " + (followers.length ? followText + " follow" + (followers.length === 1 ? "s" : "") +
+          " the assumed shape, not the given " + symbol + "; " : "") + "give the shape to settle it" });
+    });
+    return out;
+  }
+
   // resolve._refuse_unread_inputs: a value no definition and no answer read is an error, never an echo
   function refuseUnreadInputs(inputs, derivation, readByResults, skipped, kb, drafts) {
     var read = Object.assign({}, readByResults), values = derivation.values;
@@ -1053,6 +1119,11 @@
         return kb.entries.some(function (e) { return e.id === s.entry && readsIt(e, symbol); });
       }).map(function (s) {
         return s.entry + " (also needs " + s.missing.filter(function (m) { return m !== symbol; }).join(", ") + ")";
+      });
+      kb.entries.forEach(function (e) {
+        if (e.kind !== "definition" || !active(e, drafts)) { return; }
+        var needs = stillNeeded(e, symbol, values);
+        if (needs.length) { waiting.push(e.id + " (also needs " + needs.join(", ") + ")"); }
       });
       var draftIds = kb.entries.filter(function (e) {
         return !active(e, drafts) && e.status === "draft" && readsIt(e, symbol);
@@ -1102,12 +1173,18 @@
 
     var defs = definitions(kb, drafts);
     var fa = fillAssumptions(kb, defs, inputs, drafts), derivation = fa.derivation, context = derivation.values;
-    var conflicts = derivation.conflicts.map(function (c) {
+    var refined = refinedConflicts(kb, derivation);
+    var conflicts = derivation.conflicts.filter(function (c) {
+      return !hasOwn(refined, c[0] + "|" + c[3].entry_id);
+    }).map(function (c) {
       var rel = c[3];
       return { symbol: c[0], given: c[1], implied: c[2], entry: rel.entry_id,
         message: c[0] + " = " + fmt(c[1]) + " disagrees with " + fmt(c[2]) + " implied by " + rel.entry_id +
           " (" + c[0] + " = " + rel.formula + "); the given value is used" };
     }).concat(consistencyConflicts(kb, derivation, inputs, fa.assumptions));
+    var skip = Object.assign({}, refined);
+    conflicts.forEach(function (c) { skip[c.symbol + "|" + c.entry] = true; });
+    conflicts = conflicts.concat(assumedShapeConflicts(defs, derivation, inputs, fa.assumptions, skip));
 
     var results = [], skipped = [], readByResults = {};
     kb.entries.forEach(function (e) {
