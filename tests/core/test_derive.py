@@ -41,6 +41,19 @@ def test_known_values_are_never_overwritten_and_conflicts_reported():
     assert [c[0] for c in result.conflicts] == ["N"]
 
 
+def test_every_check_is_recorded_and_conflicts_are_those_beyond_the_tolerance():
+    rels = relations("transformer-params-from-shape")
+    shape = {"n_layers": 32.0, "d_model": 4096.0, "vocab_size": 32000.0}
+    implied = 12 * 32 * 4096**2 + 32000 * 4096  # 6,573,522,944
+    close = derive(rels, {**shape, "N": 7e9})  # 6.1 % off: a check, no conflict at the default 25 %
+    # N_ne is checked too, against the relation that derived it (trivially equal)
+    assert [(c[0], c[1], c[2]) for c in close.checks] == [("N", 7e9, implied), ("N_ne", 12 * 32 * 4096**2,
+                                                                                 12 * 32 * 4096**2)]
+    assert close.conflicts == []
+    far = derive(rels, {**shape, "N": 7e9}, conflict_tol=0.05)
+    assert far.conflicts == [far.checks[0]]  # the N check, beyond 5 %
+
+
 def test_backward_disabled():
     result = derive(relations("compute-6nd"), {"C": 6e21, "N": 1e9}, allow_backward=False)
     assert "D" not in result.values

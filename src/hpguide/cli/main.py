@@ -479,8 +479,8 @@ def run(argv: Sequence[str] | None = None) -> None:
         gc.disable()
     try:
         code = main(words)
-    except SystemExit as exc:  # argparse's usage errors and --help
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+    except SystemExit as exc:  # argparse's usage errors (2) and --help (0); any other code as Python treats it
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if exc.code is not None and not isinstance(exc.code, int):
             sys.stderr.write(f"{exc.code}\n")
     try:

@@ -125,13 +125,17 @@ class Step(Record):
 
 
 class Derivation:
-    """The values known after :func:`derive`, how each was obtained, and the conflicts met."""
+    """The values known after :func:`derive`, how each was obtained, the conflicts met, and every check:
+    (symbol, known value, implied value, relation) for each relation whose output was already known when
+    all its inputs were (``conflicts`` are the checks beyond the tolerance)."""
 
     def __init__(self, values: dict[str, Any], steps: dict[str, Step],
-                 conflicts: list[tuple[str, Any, Any, Relation]]) -> None:
+                 conflicts: list[tuple[str, Any, Any, Relation]],
+                 checks: list[tuple[str, Any, Any, Relation]] | None = None) -> None:
         self.values = values
         self.steps = steps
         self.conflicts = conflicts
+        self.checks = checks if checks is not None else []
 
     def chain(self, symbol: str) -> list[Step]:
         """The steps that lead to ``symbol``, inputs first."""
@@ -177,6 +181,7 @@ def derive(
     values: dict[str, Any] = dict(known)
     steps: dict[str, Step] = {}
     conflicts: list[tuple[str, Any, Any, Relation]] = []
+    checks: list[tuple[str, Any, Any, Relation]] = []
     checked: set[int] = set()
     progress = True
     while progress:
@@ -189,8 +194,10 @@ def derive(
                     if index not in checked:
                         checked.add(index)
                         implied = rel.forward(values)
-                        if all_finite(implied) and not _close(values[rel.output], implied, conflict_tol):
-                            conflicts.append((rel.output, values[rel.output], implied, rel))
+                        if all_finite(implied):
+                            checks.append((rel.output, values[rel.output], implied, rel))
+                            if not _close(values[rel.output], implied, conflict_tol):
+                                conflicts.append(checks[-1])
                     continue
                 value = rel.forward(values)
                 if not all_finite(value):
@@ -208,4 +215,4 @@ def derive(
                 used = tuple(sorted((inputs - {target}) | {rel.output}))
                 steps[target] = Step(target, rel, "backward", used)
                 progress = True
-    return Derivation(values, steps, conflicts)
+    return Derivation(values, steps, conflicts, checks)

@@ -267,18 +267,18 @@ def _config(item: tuple) -> Config:
     return Config(model, entry_id, str(row["where"]), distance, dict(row["numbers"]), dict(row.get("texts", {})))
 
 
-def _definitions(kb: CompiledKB, include_drafts: bool) -> list[Relation]:
-    """The active definitions' relations, those of entries that refine others first: derive() uses the first
-    relation that can give a quantity, so a detailed definition wins wherever all its inputs are known."""
+def _definition_entries(kb: CompiledKB, include_drafts: bool) -> list[CompiledEntry]:
+    """The active definitions, those that refine others first: derive() uses the first relation that can
+    give a quantity, so a detailed definition wins wherever all its inputs are known."""
     active = [e for e in kb.entries if e.kind == "definition" and e.active(include_drafts)]
-    return [rel for e in sorted(active, key=lambda e: not e.refines) for rel in e.relations]
+    return sorted(active, key=lambda e: not e.refines)
 
 
-def _refined_conflicts(kb: CompiledKB, derivation: Derivation) -> set[tuple[str, str]]:
-    """(symbol, entry id) pairs whose disagreement is no conflict: the entry is refined by a definition
-    whose equation for that symbol had every input known (the detailed count supersedes the simple one)."""
+def _refined_conflicts(definitions: list[CompiledEntry], derivation: Derivation) -> set[tuple[str, str]]:
+    """(symbol, entry id) pairs whose disagreement is no conflict: the entry is refined by an active
+    definition whose equation for that symbol had every input known (the detailed count supersedes it)."""
     out: set[tuple[str, str]] = set()
-    for entry in kb.entries:
+    for entry in definitions:
         for rel in entry.relations if entry.refines else ():
             if all(name in derivation.values for name in rel.inputs):
                 out.update((rel.output, refined) for refined in entry.refines)
@@ -582,25 +582,22 @@ def consistency_conflicts(kb: CompiledKB, derivation: Derivation, inputs: Mappin
     return out
 
 
-def assumed_shape_conflicts(definitions: list[Relation], derivation: Derivation, inputs: Mapping[str, float],
-                            assumptions: list[Assumption], skip: set[tuple[str, str]]) -> list[Conflict]:
-    """A given value (N) that the assumed shape contradicts by more than ASSUMED_SHAPE_TOLERANCE: what is
-    derived from that shape (N_ne) follows the shape, not the given value, and the user is told so. Larger
-    disagreements are derive()'s conflicts already; ``skip`` holds those and the refined pairs."""
+def assumed_shape_conflicts(derivation: Derivation, inputs: Mapping[str, float], assumptions: list[Assumption],
+                            skip: set[tuple[str, str]]) -> list[Conflict]:
+    """A given value (N) that the assumed shape contradicts by more than ASSUMED_SHAPE_TOLERANCE, among
+    derive()'s checks: what is derived from that shape (N_ne) follows the shape, not the given value, and the
+    user is told so. Larger disagreements are derive()'s conflicts already; ``skip`` holds those and the
+    refined pairs."""
     assumed = {a.symbol for a in assumptions}
     out: list[Conflict] = []
-    for rel in definitions:
-        symbol = rel.output
+    for symbol, _known, implied_value, rel in derivation.checks:
         if symbol not in inputs or (symbol, rel.entry_id) in skip or any(c.symbol == symbol for c in out):
-            continue
-        if not all(name in derivation.values for name in rel.inputs):
             continue
         shape = sorted({a for name in rel.inputs for a in _reads(derivation, name) if a in assumed})
         if not shape:
             continue
-        implied, given = float(rel.forward(derivation.values)), float(inputs[symbol])
-        if not math.isfinite(implied) or abs(implied - given) <= ASSUMED_SHAPE_TOLERANCE * max(abs(implied),
-                                                                                                abs(given)):
+        implied, given = float(implied_value), float(inputs[symbol])
+        if abs(implied - given) <= ASSUMED_SHAPE_TOLERANCE * max(abs(implied), abs(given)):
             continue
         followers = sorted(name for name in derivation.steps if name not in inputs and name != symbol
                            and set(shape) & _reads(derivation, name))
@@ -694,17 +691,18 @@ def resolve(
     if not inputs:
         raise UsageError("nothing to compute: give at least one of --params, --d-model, --compute")
 
-    definitions = _definitions(kb, include_drafts)
+    definition_entries = _definition_entries(kb, include_drafts)
+    definitions = [rel for e in definition_entries for rel in e.relations]
     derivation, assumptions = _fill_assumptions(kb, definitions, inputs, include_drafts)
     context = derivation.values
-    refined = _refined_conflicts(kb, derivation)
+    refined = _refined_conflicts(definition_entries, derivation)
     conflicts = [
         Conflict(symbol, float(given), float(implied), rel.entry_id,
                  f"{symbol} = {_fmt(float(given))} disagrees with {_fmt(float(implied))} implied by "
                  f"{rel.entry_id} ({symbol} = {rel.source}); the given value is used")
         for symbol, given, implied, rel in derivation.conflicts if (symbol, rel.entry_id) not in refined
     ] + consistency_conflicts(kb, derivation, inputs, assumptions)
-    conflicts += assumed_shape_conflicts(definitions, derivation, inputs, assumptions,
+    conflicts += assumed_shape_conflicts(derivation, inputs, assumptions,
                                          refined | {(c.symbol, c.entry) for c in conflicts})
 
     results: list[Result] = []

@@ -257,7 +257,7 @@
   function derive(rels, known, allowBackward, conflictTol) {
     if (allowBackward === undefined) { allowBackward = true; }
     if (conflictTol === undefined) { conflictTol = 0.25; }
-    var values = Object.assign({}, known), steps = {}, conflicts = [], checked = {};
+    var values = Object.assign({}, known), steps = {}, conflicts = [], checks = [], checked = {};
     var progress = true;
     while (progress) {
       progress = false;
@@ -269,8 +269,9 @@
             if (!checked[idx]) {
               checked[idx] = true;
               var implied = evalTree(rel.tree, values);
-              if (isFinite(implied) && !close(values[rel.output], implied, conflictTol)) {
-                conflicts.push([rel.output, values[rel.output], implied, rel]);
+              if (isFinite(implied)) {
+                checks.push([rel.output, values[rel.output], implied, rel]);
+                if (!close(values[rel.output], implied, conflictTol)) { conflicts.push(checks[checks.length - 1]); }
               }
             }
             continue;
@@ -291,7 +292,7 @@
         }
       }
     }
-    return { values: values, steps: steps, conflicts: conflicts };
+    return { values: values, steps: steps, conflicts: conflicts, checks: checks };
   }
 
   // ================================================================== quantities.py: parse_quantity
@@ -720,20 +721,21 @@
       values: Object.assign({}, item.row.numbers), texts: Object.assign({}, item.row.texts || {}) };
   }
 
-  // resolve._definitions
-  function definitions(kb, drafts) {
-    var first = [], rest = [];  // entries that refine others first (a stable partition, as Python's sort)
+  // resolve._definition_entries: the active definitions, those that refine others first (a stable partition,
+  // as Python's sort)
+  function definitionEntries(kb, drafts) {
+    var first = [], rest = [];
     kb.entries.forEach(function (e) {
       if (e.kind !== "definition" || !active(e, drafts)) { return; }
-      if ((e.refines || []).length) { first = first.concat(e.relations); } else { rest = rest.concat(e.relations); }
+      ((e.refines || []).length ? first : rest).push(e);
     });
     return first.concat(rest);
   }
 
   // resolve._refined_conflicts: "symbol|entry" keys whose disagreement is superseded by a detailed definition
-  function refinedConflicts(kb, derivation) {
+  function refinedConflicts(defEntries, derivation) {
     var out = {};
-    kb.entries.forEach(function (e) {
+    defEntries.forEach(function (e) {
       if (!(e.refines || []).length) { return; }
       e.relations.forEach(function (rel) {
         if (relInputs(rel).every(function (n) { return hasOwn(derivation.values, n); })) {
@@ -1060,24 +1062,21 @@
 
   // resolve.assumed_shape_conflicts: a given value the assumed shape contradicts by more than 5 %
   var ASSUMED_SHAPE_TOLERANCE = 0.05;
-  function assumedShapeConflicts(defs, derivation, inputs, assumptions, skip) {
+  function assumedShapeConflicts(derivation, inputs, assumptions, skip) {
     var assumed = {}, out = [], values = derivation.values;
     assumptions.forEach(function (a) { assumed[a.symbol] = true; });
-    defs.forEach(function (rel) {
-      var symbol = rel.output;
+    derivation.checks.forEach(function (check) {
+      var symbol = check[0], rel = check[3];
       if (!hasOwn(inputs, symbol) || hasOwn(skip, symbol + "|" + rel.entry_id)) { return; }
       if (out.some(function (c) { return c.symbol === symbol; })) { return; }
-      var names = relInputs(rel);
-      if (!names.every(function (n) { return hasOwn(values, n); })) { return; }
-      var shapeSet = {};
+      var names = relInputs(rel), shapeSet = {};
       names.forEach(function (n) {
         Object.keys(reads(derivation, n)).forEach(function (a) { if (hasOwn(assumed, a)) { shapeSet[a] = true; } });
       });
       var shape = sortedKeys(shapeSet);
       if (!shape.length) { return; }
-      var implied = evalTree(rel.tree, values), given = inputs[symbol];
-      if (!isFinite(implied) ||
-          Math.abs(implied - given) <= ASSUMED_SHAPE_TOLERANCE * Math.max(Math.abs(implied), Math.abs(given))) { return; }
+      var implied = check[2], given = inputs[symbol];
+      if (Math.abs(implied - given) <= ASSUMED_SHAPE_TOLERANCE * Math.max(Math.abs(implied), Math.abs(given))) { return; }
       var followers = sortedKeys(derivation.steps).filter(function (n) {
         if (hasOwn(inputs, n) || n === symbol) { return false; }
         var r = reads(derivation, n);
@@ -1171,9 +1170,10 @@
     }
     var byEntries = Object.keys(wantedEntries).length > 0, byTopics = Object.keys(wantedTopics).length > 0;
 
-    var defs = definitions(kb, drafts);
+    var defEntries = definitionEntries(kb, drafts), defs = [];
+    defEntries.forEach(function (e) { defs = defs.concat(e.relations); });
     var fa = fillAssumptions(kb, defs, inputs, drafts), derivation = fa.derivation, context = derivation.values;
-    var refined = refinedConflicts(kb, derivation);
+    var refined = refinedConflicts(defEntries, derivation);
     var conflicts = derivation.conflicts.filter(function (c) {
       return !hasOwn(refined, c[0] + "|" + c[3].entry_id);
     }).map(function (c) {
@@ -1184,7 +1184,7 @@
     }).concat(consistencyConflicts(kb, derivation, inputs, fa.assumptions));
     var skip = Object.assign({}, refined);
     conflicts.forEach(function (c) { skip[c.symbol + "|" + c.entry] = true; });
-    conflicts = conflicts.concat(assumedShapeConflicts(defs, derivation, inputs, fa.assumptions, skip));
+    conflicts = conflicts.concat(assumedShapeConflicts(derivation, inputs, fa.assumptions, skip));
 
     var results = [], skipped = [], readByResults = {};
     kb.entries.forEach(function (e) {
