@@ -111,6 +111,8 @@ def test_query_text_report():
     assert "You gave    D = 1T   d_model = 4096" in out
     assert "Learning rate (peak)" in out and "Nearest published configs" in out
     assert "ASSUMED" in out  # n_layers, vocab_size, seq_len are filled in, and said so
+    # a band under a row, and who made its draws (Epoch's refits were recomputed by the notebook's method)
+    assert "80% band 291B .. 429B (bootstrap, recomputed by hpguide by the source's method, " in out
 
 
 def test_query_json_is_the_contract_and_byte_identical():
@@ -130,7 +132,11 @@ def test_query_markdown():
     proc = run("query", "--params", "7B", "--tokens", "2T", "--format", "markdown")
     assert proc.returncode == 0
     assert proc.stdout.startswith("## hpguide query")
-    assert "| quantity | value | in range | entry | source |" in proc.stdout
+    assert "| quantity | value | in range | entry | fitted under | source |" in proc.stdout
+    # the band, the status and the conditions, as in the terminal report
+    assert "(80% band " in proc.stdout and "recomputed by hpguide by the source's method" in proc.stdout
+    assert "`chinchilla-2022-approach3` v3 (disputed)" in proc.stdout
+    assert "fitted with AdamW, cosine to 10%, N total, on MassiveText" in proc.stdout
 
 
 def test_query_set_and_filters():

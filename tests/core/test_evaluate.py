@@ -1,4 +1,4 @@
-"""Compiled trees: the scalar (math) and array (numpy) evaluators agree; malformed trees are refused."""
+"""Compiled trees: the scalar (math), list and array (numpy) evaluators agree; malformed trees are refused."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hpguide.core.errors import FormulaError
-from hpguide.core.evaluate import check_tree, compile_scalar, compile_tree
+from hpguide.core.evaluate import check_tree, compile_lists, compile_scalar, compile_tree
 from hpguide.core.formula import parse, to_tree
 
 from .test_formula import NAMES, expressions
@@ -27,6 +27,32 @@ def test_scalar_and_numpy_paths_agree(expr, env):
         assert math.isnan(array)
     else:
         assert array == pytest.approx(scalar, rel=1e-9, abs=1e-300)
+
+
+def _same(a, b):
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+@settings(max_examples=200, deadline=None)
+@given(expressions(), st.fixed_dictionaries({n: st.lists(st.floats(min_value=-5.0, max_value=5.0), min_size=3,
+                                                          max_size=3) for n in NAMES}),
+       st.sets(st.sampled_from(NAMES)))
+def test_the_list_path_gives_each_point_what_the_scalar_path_gives_it(expr, columns, scalars):
+    # some names are one float for every point (an input), the others one value per point (a draw)
+    tree = to_tree(parse(expr[0]).expr)
+    env = {k: (v[0] if k in scalars else v) for k, v in columns.items()}
+    got = compile_lists(tree)(env)
+    scalar = compile_scalar(tree)
+    for i in range(3):
+        want = scalar({k: (v if k in scalars else v[i]) for k, v in env.items()})
+        item = got[i] if type(got) is list else got
+        assert _same(item, want), (expr[0], i, item, want)  # exactly, NaN for NaN
+
+
+def test_the_list_path_keeps_float_only_subtrees_floats():
+    tree = to_tree(parse("c * N**(-a) + 2 * x").expr)
+    assert compile_lists(tree)({"c": 1.0, "N": 4.0, "a": 0.5, "x": 1.0}) == 2.5
+    assert compile_lists(tree)({"c": [1.0, 2.0], "N": 4.0, "a": 0.5, "x": 1.0}) == [2.5, 3.0]
 
 
 @pytest.mark.parametrize(

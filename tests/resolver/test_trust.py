@@ -206,3 +206,63 @@ changelog:
     got = {r.symbol: r for r in result.results if r.entry == "trust-aspect"}
     assert got["n_layers"].value == pytest.approx(32.0) and got["aspect_ratio"].value == pytest.approx(128.0)
     assert "n_layers = 40 is given; this entry gives 32" in got["n_layers"].warnings
+
+
+def test_a_band_says_whether_the_source_published_its_draws(kb):
+    (row,) = rows(resolve(kb, {"N": 1e9}), "eta", "trust-banded-law")
+    assert row.band["origin"] == "published"
+
+
+def test_recomputed_uncertainty_must_say_how():
+    from pydantic import ValidationError
+
+    from hpguide.core.schema import Uncertainty
+
+    fields = {"method": "covariance", "constants": ["c"], "mean": [1.0], "covariance": [[0.1]], "where": "Table 1"}
+    assert Uncertainty(**fields).origin == "published"
+    with pytest.raises(ValidationError, match="recomputed uncertainty needs a note"):
+        Uncertainty(**fields, origin="recomputed")
+    assert Uncertainty(**fields, origin="recomputed", note="refitted by the source's method").origin == "recomputed"
+
+
+def _shipped_draws(path):
+    import numpy as np
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))["uncertainty"]
+    return data, {name: np.array(data["draws"])[:, i] for i, name in enumerate(data["constants"])}
+
+
+def test_step_law_band_is_its_released_refits():
+    import numpy as np
+
+    data, d = _shipped_draws(KB / "learning-rate" / "steplaw-2025-lr-batch.yaml")
+    assert data["origin"] == "published" and len(data["draws"]) == 200
+    shipped = compile_kb(KB)
+    n_ne, tokens = 6.44e9, 1e12
+    result = resolve(shipped, {"N_ne": n_ne, "D": tokens}, include_drafts=True)
+    (row,) = rows(result, "eta", "steplaw-2025-lr-batch")
+    etas = d["c_eta"] * n_ne ** (-d["a_N"]) * tokens ** d["a_D"]  # the oracle: numpy over the entry's draws
+    assert row.band["lo"] == pytest.approx(np.quantile(etas, 0.05), rel=1e-9)
+    assert row.band["hi"] == pytest.approx(np.quantile(etas, 0.95), rel=1e-9)
+    # the note's claim: a band x1.1 to x1.8 wide; the repository's bootstrap mean (1.8 % above the rounded law)
+    assert 1.1 < row.band["hi"] / row.band["lo"] < 1.8
+    assert row.band["lo"] < row.value * 1.018 < row.band["hi"]
+
+
+def test_epoch_band_covers_the_intermediates_and_says_it_was_recomputed():
+    import numpy as np
+
+    data, d = _shipped_draws(KB / "compute-optimal" / "epoch-2024-chinchilla-refit.yaml")
+    assert data["origin"] == "recomputed" and data["level"] == 0.8
+    shipped = compile_kb(KB)
+    c = 5.88e23
+    (row,) = rows(resolve(shipped, {"C": c}), "tokens_per_param", "epoch-2024-chinchilla-refit")
+    a, b, alpha, beta = d["A"], d["B"], d["alpha"], d["beta"]
+    g = ((alpha * a) / (beta * b)) ** (1 / (alpha + beta))
+    ratio = ((c / 6) ** (alpha / (alpha + beta)) / g) / (g * (c / 6) ** (beta / (alpha + beta)))
+    assert row.band["lo"] == pytest.approx(np.quantile(ratio, 0.1), rel=1e-9)
+    assert row.band["hi"] == pytest.approx(np.quantile(ratio, 0.9), rel=1e-9)
+    assert row.band["origin"] == "recomputed"
+    # the note's figures for the 200 kept refits at Chinchilla's budget: 10.4 .. 29.1
+    assert row.band["lo"] == pytest.approx(10.4, abs=0.05) and row.band["hi"] == pytest.approx(29.1, abs=0.05)

@@ -12,6 +12,9 @@ from ..resolver.resolve import GROUP_ORDER, QueryResult, Result
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
+
+    from ..resolver.resolve import Spread
 
 __all__ = ["GROUP_TITLES", "to_json", "to_text", "to_markdown", "explain"]
 
@@ -55,6 +58,24 @@ def context_text(context: Mapping[str, str]) -> str:
 def conventions_text(conventions: Mapping[str, str]) -> str:
     """The shared conventions of a spread: "data MassiveText, tokenizer SentencePiece 32k"."""
     return ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in conventions.items())
+
+
+def band_text(band: Mapping[str, Any]) -> str:
+    """A row's band as one phrase: "80% band 291B .. 429B (bootstrap, recomputed by hpguide ..., where)"."""
+    how = band["method"] + (", recomputed by hpguide by the source's method" if band.get("origin") == "recomputed"
+                            else "")
+    return f"{band['level']:.0%} band {q(band['lo'])} .. {q(band['hi'])} ({how}, {band['where']})"
+
+
+def spread_text(spread: Spread) -> str:
+    """One comparable group's spread as one phrase (what it pools, its range, what it left out)."""
+    ratio = f" ({q(spread.max_min_ratio)}x)" if spread.max_min_ratio else ""
+    alike = f" comparable ({conventions_text(spread.conventions)})" if spread.conventions else ""
+    overlap = {True: "; their bands overlap", False: "; their bands do not overlap", None: ""}[spread.bands_overlap]
+    return (f"spread over {spread.n}{alike} in range: {q(spread.min)} .. {q(spread.max)}{ratio}, "
+            f"median {q(spread.median)}" + overlap
+            + (f"; {spread.n_out_of_range} more out of range" if spread.n_out_of_range else "")
+            + (f"; {spread.n_unusable} with no usable value" if spread.n_unusable else ""))
 
 
 def to_json(result: QueryResult) -> str:
@@ -108,8 +129,7 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
                 flag = " " if r.in_range else "!"
                 lines.append(f"   {flag} {q(r.value):>9}  {r.entry} v{r.entry_version}   {r.reference}")
                 if r.band:
-                    lines.append(f"{'':16}{r.band['level']:.0%} band {q(r.band['lo'])} .. {q(r.band['hi'])} "
-                                 f"({r.band['method']}, {r.band['where']})")
+                    lines.append(f"{'':16}{band_text(r.band)}")
                 if r.context:
                     lines.append(f"{'':16}{context_text(r.context)}")
                 notes = [w for w in r.warnings if w.startswith(("extrapolation", "entry status", "range of"))
@@ -117,14 +137,8 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
                 for note in notes:
                     lines.append(f"{'':16}{note}")
             for spread in result.spread_groups.get(symbol, []):
-                if spread.n < 2:
-                    continue
-                ratio = f" ({q(spread.max_min_ratio)}x)" if spread.max_min_ratio else ""
-                alike = f" comparable ({conventions_text(spread.conventions)})" if spread.conventions else ""
-                lines.append(f"{'':5}spread over {spread.n}{alike} in range: {q(spread.min)} .. {q(spread.max)}"
-                             f"{ratio}, median {q(spread.median)}"
-                             + (f"; {spread.n_out_of_range} more out of range" if spread.n_out_of_range else "")
-                             + (f"; {spread.n_unusable} with no usable value" if spread.n_unusable else ""))
+                if spread.n >= 2:
+                    lines.append(f"{'':5}{spread_text(spread)}")
     if not result.results:
         lines += ["", "No heuristic applies to these inputs yet (see 'Not applicable' below)."]
     if result.nearest_configs:
@@ -165,16 +179,19 @@ def to_markdown(result: QueryResult) -> str:
         out += ["", f"> **Conflict:** {_md_escape(c.message)}"]
     for group, rows in _grouped(result):
         out += ["", f"### {GROUP_TITLES.get(group, group)}", "",
-                "| quantity | value | in range | entry | source |", "|---|---|---|---|---|"]
+                "| quantity | value | in range | entry | fitted under | source |", "|---|---|---|---|---|---|"]
         for r in rows:
             value = q(r.value) if r.usable else f"no usable value: {_md_escape(r.why or '')}"
+            if r.usable and r.band:
+                value += f" ({_md_escape(band_text(r.band))})"
+            status = "" if r.status == "stable" else f" ({r.status})"
             out.append(f"| `{r.symbol}` | {value} | {'yes' if r.in_range else '**no**'} | "
-                       f"`{r.entry}` v{r.entry_version} | {_md_escape(r.reference)} |")
-        for symbol, spread in result.spread.items():
-            if any(r.symbol == symbol for r in rows) and spread.n > 1:
-                ratio = f" ({spread.max_min_ratio:.2g}x)" if spread.max_min_ratio else ""
-                out.append(f"\nSpread of `{symbol}` over {spread.n} in-range entries: {q(spread.min)} to "
-                           f"{q(spread.max)}{ratio}, median {q(spread.median)}.")
+                       f"`{r.entry}` v{r.entry_version}{status} | {_md_escape(context_text(r.context))} | "
+                       f"{_md_escape(r.reference)} |")
+        for symbol in dict.fromkeys(r.symbol for r in rows):
+            for spread in result.spread_groups.get(symbol, []):
+                if spread.n >= 2:
+                    out.append(f"\n`{symbol}`: {_md_escape(spread_text(spread))}.")
     if result.nearest_configs:
         out += ["", "### Nearest published configs", "",
                 "| model | " + " | ".join(CONFIG_COLUMNS) + " | source |",
@@ -224,6 +241,10 @@ def explain(result: QueryResult, symbol: str) -> str:
             if name in derived:
                 chain(name, 2, set())
         lines.append(f"    in range: {'yes' if r.in_range else 'NO'}")
+        if r.usable and r.band:
+            lines.append(f"    {band_text(r.band)}")
+        if r.context:
+            lines.append(f"    {context_text(r.context)}")
         for w in r.warnings:
             lines.append(f"    - {w}")
         lines.append("")

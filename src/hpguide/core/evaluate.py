@@ -6,11 +6,13 @@ A tree is plain data produced by :func:`hpguide.core.formula.to_tree`:
 JSON, so a query can evaluate the whole KB without importing sympy, pydantic
 or the YAML parser.
 
-Two compilers build nested closures (no code generation, no ``eval``):
+Three compilers build nested closures (no code generation, no ``eval``):
 :func:`compile_scalar` over the ``math`` module for one point (fast start-up:
-numpy is not imported), and :func:`compile_tree` over numpy for arrays.
-Both give NaN where a value is undefined, never an exception or a complex
-number.
+numpy is not imported), :func:`compile_lists` over the same functions for many
+points at once (values are floats or equal-length lists; a query's bands
+evaluate an entry under every draw of its constants this way, still without
+numpy), and :func:`compile_tree` over numpy for arrays. All give NaN where a
+value is undefined, never an exception or a complex number.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
 #: A run-time name (``__all__`` exports it), built without importing typing.
 Tree = tuple | list | float | int | str
 
-__all__ = ["Tree", "OPS", "tree_names", "check_node", "check_tree", "compile_scalar", "compile_tree", "evaluate_tree"]
+__all__ = ["Tree", "OPS", "tree_names", "check_node", "check_tree", "compile_scalar", "compile_lists", "compile_tree",
+           "evaluate_tree"]
 
 OPS = frozenset({"+", "*", "**", "log", "exp", "floor", "ceil", "min", "max"})
 _UNARY = frozenset({"log", "exp", "floor", "ceil"})
@@ -167,6 +170,85 @@ def compile_scalar(tree: Tree) -> Callable[[Mapping[str, float]], float]:
         return lambda env: _max(*(k(env) for k in kids))
     fn, (arg,) = _SCALAR_UNARY[op], kids
     return lambda env: fn(arg(env))
+
+
+# ---------------------------------------------------------------------------- many points (lists, math)
+
+
+def _elementwise(fn: Callable[..., float], args: list[Any]) -> Any:
+    """``fn`` over arguments that are floats or equal-length lists: a float if all are floats."""
+    lists = [a for a in args if type(a) is list]
+    if not lists:
+        return fn(*args)
+    n = len(lists[0])
+    return [fn(*row) for row in zip(*(a if type(a) is list else [a] * n for a in args))]
+
+
+def _two_sum(x: float, y: float) -> float:
+    return x + y  # two floats: IEEE addition is correctly rounded, as fsum is, and gives the same inf/NaN
+
+
+def _multi_sum(*xs: float) -> float:
+    return _sum(list(xs))
+
+
+def compile_lists(tree: Tree) -> Callable[[Mapping[str, Any]], Any]:
+    """Compile a tree into ``f(env)`` whose values are floats or equal-length lists (one item per point);
+    each point gets exactly what :func:`compile_scalar` gives it. Subtrees over floats only are computed
+    once, as floats."""
+    kind = type(tree)
+    if kind is float or kind is int:
+        constant = float(tree)  # type: ignore[arg-type]
+        return lambda env: constant
+    if kind is str:
+        name = tree
+
+        def read(env: Mapping[str, Any]) -> Any:
+            value = env[name]  # type: ignore[index]
+            return value if type(value) is list else float(value)
+
+        return read
+    if isinstance(tree, (int, float)) and kind is not bool:
+        other = float(tree)
+        return lambda env: other
+    check_node(tree)
+    assert isinstance(tree, (tuple, list))
+    op = tree[0]
+    kids = [compile_lists(child) for child in tree[1:]]
+    if op == "**":
+        base, exponent = kids
+        if type(tree[2]) is float or type(tree[2]) is int:
+            fixed = float(tree[2])
+
+            def constant_power(env: Mapping[str, Any]) -> Any:
+                b = base(env)
+                return [_pow(x, fixed) for x in b] if type(b) is list else _pow(b, fixed)
+
+            return constant_power
+
+        def power(env: Mapping[str, Any]) -> Any:
+            b, e = base(env), exponent(env)
+            if type(b) is list:
+                return [_pow(x, y) for x, y in zip(b, e)] if type(e) is list else [_pow(x, e) for x in b]
+            return [_pow(b, y) for y in e] if type(e) is list else _pow(b, e)
+
+        return power
+    if op == "*":
+        # a left fold, as compile_scalar's product (1.0 * x == x, then one rounding per factor)
+        def times(env: Mapping[str, Any]) -> Any:
+            acc = kids[0](env)
+            for kid in kids[1:]:
+                b = kid(env)
+                if type(acc) is list:
+                    acc = [x * y for x, y in zip(acc, b)] if type(b) is list else [x * b for x in acc]
+                else:
+                    acc = [acc * y for y in b] if type(b) is list else acc * b
+            return acc
+
+        return times
+    fn: Callable[..., float] = {"+": _two_sum if len(kids) == 2 else _multi_sum, "min": _min,
+                                 "max": _max}.get(op) or _SCALAR_UNARY[op]
+    return lambda env: _elementwise(fn, [k(env) for k in kids])
 
 
 # ---------------------------------------------------------------------------- arrays (numpy)

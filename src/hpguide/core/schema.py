@@ -242,6 +242,11 @@ class Uncertainty(_Model):
 
     method: Literal["bootstrap", "covariance"]
     level: Annotated[float, Field(gt=0, lt=1)] = 0.9
+    origin: Literal["published", "recomputed"] = Field(
+        default="published",
+        description="published: the source's own draws or covariance; recomputed: hpguide redid the source's "
+                    "stated method on the source's data because the source publishes only summaries (the note "
+                    "says how, and how the result was checked against what the source prints).")
     constants: Annotated[list[SymbolName], Field(min_length=1)]
     draws: list[list[Number]] | None = Field(default=None, description="bootstrap: one row of constants per refit.")
     mean: list[Number] | None = None
@@ -266,6 +271,8 @@ class Uncertainty(_Model):
                 raise ValueError("the covariance must be symmetric")
             if self.draws is not None:
                 raise ValueError("covariance uncertainty takes mean/covariance, not draws")
+        if self.origin == "recomputed" and not self.note:
+            raise ValueError("recomputed uncertainty needs a note: how it was recomputed and checked")
         return self
 
 

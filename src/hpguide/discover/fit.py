@@ -85,6 +85,8 @@ class FitResult:
     allocation: dict[str, Any] | None
     method: str
     details: dict[str, Any] = field(default_factory=dict)
+    # the bootstrap refits, one row per refit, columns in the order of ``constants`` (None unbootstrapped)
+    samples: np.ndarray | None = None
 
     @property
     def n_points(self) -> int:
@@ -189,7 +191,7 @@ def _fit_power(data: FitData, bootstrap: int, seed: int) -> FitResult:
         form="power", data=data, equation=f"a * {terms}", constants=constants, intervals=intervals,
         interval_method=method, predicted=predicted, residuals=_log_residual_summary(predicted, data.y),
         allocation=None, method="ordinary least squares of log y on log x (numpy.linalg.lstsq), equal weights",
-        details=details)
+        details=details, samples=np.array(rows) if bootstrap else None)
 
 
 # ---------------------------------------------------------------------------- Chinchilla
@@ -404,7 +406,7 @@ def _fit_chinchilla(data: FitData, bootstrap: int, seed: int, grid: np.ndarray |
         residuals=residuals, allocation=_allocation(constants, samples, n_name, d_name),
         method=(f"Huber loss (delta 1e-3) on log {data.y_name}, summed over points; L-BFGS from "
                 f"{starts.shape[0]} starts (batched, analytic gradient), best 5 polished by scipy L-BFGS-B"),
-        details=details)
+        details=details, samples=samples)
 
 
 # ---------------------------------------------------------------------------- public API

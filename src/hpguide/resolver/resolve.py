@@ -57,6 +57,7 @@ __all__ = [
     "usability",
     "consistency_conflicts",
     "comparability_key",
+    "band_draws",
     "uncertainty_band",
     "spread_groups",
     "resolve",
@@ -497,45 +498,55 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
-def _band_closures(unc: dict[str, Any]) -> dict[str, tuple[Any, frozenset[str]]]:
-    """The entry's band trees compiled once per loaded KB (kept in its uncertainty dict), not per answer."""
-    if "closures" not in unc:
-        from ..core.evaluate import compile_scalar, tree_names
+def _band_plan(unc: dict[str, Any]) -> tuple[dict[str, tuple[Any, frozenset[str]]], dict[str, list[float]]]:
+    """The entry's band trees compiled over lists, and its draws by constant name: made once per loaded KB
+    (kept in its uncertainty dict), not per answer."""
+    if "plan" not in unc:
+        from ..core.evaluate import compile_lists, tree_names
 
-        unc["closures"] = {out: (compile_scalar(tree), tree_names(tree)) for out, tree in unc["trees"].items()}
-    return unc["closures"]
+        compiled = {out: (compile_lists(tree), tree_names(tree)) for out, tree in unc["trees"].items()}
+        unc["plan"] = (compiled, dict(zip(unc["constants"], unc["columns"])))
+    return unc["plan"]
 
 
-def uncertainty_band(entry: CompiledEntry, symbol: str, env: Mapping[str, float]) -> dict[str, Any] | None:
-    """The central band of ``symbol`` over the draws of the source's uncertainty of the entry's constants:
-    each draw re-evaluates the entry's equations (its intermediates too) on the same inputs."""
+def band_draws(entry: CompiledEntry, env: Mapping[str, float]) -> dict[str, list[float]] | None:
+    """Every output of the entry under each draw of the source's uncertainty of its constants, on the same
+    inputs (its intermediates too): the finite values per output, computed once for all of its answers
+    and over all draws at once (each draw gets what a scalar evaluation would give it)."""
+    unc = entry.uncertainty
+    if unc is None:
+        return None
+    compiled, columns = _band_plan(unc)
+    n = len(unc["columns"][0])
+    local: dict[str, Any] = {k: v for k, v in env.items() if k not in compiled}
+    local.update(columns)
+    for _ in compiled:  # intermediates first, whatever the order the entry writes them in
+        for out, (fn, names) in compiled.items():
+            if out not in local and names <= local.keys():
+                local[out] = fn(local)
+    values: dict[str, list[float]] = {}
+    for out in compiled:
+        column = local.get(out, math.nan)
+        if type(column) is not list:
+            column = [column] * n
+        values[out] = [v for v in column if v - v == 0.0]  # finite: inf - inf and nan - nan are NaN
+    return values
+
+
+def uncertainty_band(entry: CompiledEntry, symbol: str, env: Mapping[str, float],
+                     draws: Mapping[str, list[float]] | None = None) -> dict[str, Any] | None:
+    """The central band of ``symbol`` over the draws of the source's uncertainty of the entry's constants
+    (``draws``: :func:`band_draws` of the same inputs, when already computed). ``origin`` says whether the
+    source published the draws or hpguide recomputed them by the source's method."""
     unc = entry.uncertainty
     if unc is None or symbol not in unc["trees"]:
         return None
-    outputs = list(unc["trees"])
-    compiled = _band_closures(unc)
-    base = {k: v for k, v in env.items() if k not in outputs}
-    values = []
-    for draw in unc["draws"]:
-        local = dict(base)
-        local.update(zip(unc["constants"], draw))
-        for _ in outputs:  # intermediates first, whatever the order the entry writes them in
-            for out in outputs:
-                fn, names = compiled[out]
-                if out not in local and all(n in local for n in names):
-                    try:
-                        local[out] = fn(local)
-                    except (ArithmeticError, ValueError):
-                        local[out] = math.nan
-        value = local.get(symbol, math.nan)
-        if isinstance(value, float) and math.isfinite(value):
-            values.append(value)
-    if len(values) < len(unc["draws"]) // 2:
+    values = sorted((draws if draws is not None else band_draws(entry, env) or {}).get(symbol, ()))
+    if len(values) < len(unc["columns"][0]) // 2 or not values:
         return None
-    values.sort()
     tail = (1 - unc["level"]) / 2
     return {"lo": _quantile(values, tail), "hi": _quantile(values, 1 - tail), "level": unc["level"],
-            "method": unc["method"], "draws": len(values), "where": unc["where"]}
+            "method": unc["method"], "draws": len(values), "where": unc["where"], "origin": unc["origin"]}
 
 
 def _provenance(symbol: str, inputs: Mapping[str, float], assumptions: list[Assumption],
@@ -733,6 +744,7 @@ def resolve(
         # used on): every answer of the entry is checked against them
         conditions = set(entry.validity) - {n for r in entry.relations for n in (r.output, *r.inputs)}
         base_warnings = list(entry.warnings)
+        draws = None  # the entry's band draws, computed once for all of its answers
         if entry.status in ("disputed", "draft"):
             base_warnings.insert(0, f"entry status: {entry.status}")
         for rel in produced:
@@ -746,6 +758,8 @@ def resolve(
                        (name not in local.steps and name in kb.symbols)} | conditions
             in_range, range_notes = range_check(entry, local.values, checked)
             why = usability(kb, entry, rel.output, value, local.values, reads)
+            if why is None and draws is None and entry.uncertainty is not None:
+                draws = band_draws(entry, local.values)
             others = [f"{name} = {_fmt(float(context[name]))} is {_provenance(name, inputs, assumptions, derivation)}, "
                       f"not computed by this entry" for name in sorted(reads & set(lent))]
             if rel.output in context and not math.isclose(float(context[rel.output]), value, rel_tol=1e-9):
@@ -760,7 +774,7 @@ def resolve(
                 status=entry.status, kind=entry.kind, group=str(meta.get("group", "")),
                 unit=str(meta.get("unit", "")), inputs=used, usable=why is None, why=why,
                 context=dict(entry.context),
-                band=uncertainty_band(entry, rel.output, local.values) if why is None else None,
+                band=uncertainty_band(entry, rel.output, local.values, draws) if why is None else None,
             ))
     if not derivation.steps and not any(r.inputs for r in results):
         # constant rules (e.g. Adam's beta2) answer any query; they do not make one meaningful

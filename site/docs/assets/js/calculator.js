@@ -992,18 +992,18 @@
     return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
   }
 
-  // resolve.uncertainty_band: the central band of symbol over the draws of the entry's constants
-  function uncertaintyBand(e, symbol, env) {
+  // resolve.band_draws: every output of the entry under each draw of its constants' uncertainty, once per entry
+  function bandDraws(e, env) {
     var unc = e.uncertainty;
-    if (!unc || !hasOwn(unc.trees, symbol)) { return null; }
-    var outputs = Object.keys(unc.trees), names = {};
-    outputs.forEach(function (out) { names[out] = Object.keys(treeNames(unc.trees[out])); });
+    if (!unc) { return null; }
+    var outputs = Object.keys(unc.trees), names = {}, values = {};
+    outputs.forEach(function (out) { names[out] = Object.keys(treeNames(unc.trees[out])); values[out] = []; });
     var base = {};
     Object.keys(env).forEach(function (k) { if (outputs.indexOf(k) < 0) { base[k] = env[k]; } });
-    var values = [];
-    unc.draws.forEach(function (draw) {
+    var count = unc.columns[0].length;
+    for (var j = 0; j < count; j++) {
       var local = Object.assign({}, base);
-      unc.constants.forEach(function (c, i) { local[c] = draw[i]; });
+      unc.constants.forEach(function (c, i) { local[c] = unc.columns[i][j]; });
       outputs.forEach(function () {  // intermediates first, whatever the order the entry writes them in
         outputs.forEach(function (out) {
           if (!hasOwn(local, out) && names[out].every(function (n) { return hasOwn(local, n); })) {
@@ -1011,14 +1011,24 @@
           }
         });
       });
-      var value = hasOwn(local, symbol) ? local[symbol] : NaN;
-      if (typeof value === "number" && isFinite(value)) { values.push(value); }
-    });
-    if (values.length < Math.floor(unc.draws.length / 2)) { return null; }
+      outputs.forEach(function (out) {
+        var value = hasOwn(local, out) ? local[out] : NaN;
+        if (typeof value === "number" && isFinite(value)) { values[out].push(value); }
+      });
+    }
+    return values;
+  }
+
+  // resolve.uncertainty_band: the central band of symbol over the draws of the entry's constants
+  function uncertaintyBand(e, symbol, env, draws) {
+    var unc = e.uncertainty;
+    if (!unc || !hasOwn(unc.trees, symbol)) { return null; }
+    var values = ((draws || bandDraws(e, env))[symbol] || []).slice();
+    if (values.length < Math.floor(unc.columns[0].length / 2) || !values.length) { return null; }
     values.sort(function (a, b) { return a - b; });
     var tail = (1 - unc.level) / 2;
     return { lo: quantile(values, tail), hi: quantile(values, 1 - tail), level: unc.level, method: unc.method,
-      draws: values.length, where: unc.where };
+      draws: values.length, where: unc.where, origin: unc.origin };
   }
 
   // resolve._provenance
@@ -1216,6 +1226,7 @@
       var conditions = Object.keys(e.validity).filter(function (k) { return !hasOwn(mentioned, k); });
       var baseWarnings = e.warnings.slice();
       if (e.status === "disputed" || e.status === "draft") { baseWarnings.unshift("entry status: " + e.status); }
+      var draws = null;  // the entry's band draws, computed once for all of its answers
       produced.forEach(function (r) {
         var value = local.values[r.output], meta = kb.symbols[r.output] || {}, used = {};
         relInputs(r).forEach(function (n) { used[n] = local.values[n]; });
@@ -1227,6 +1238,7 @@
         conditions.forEach(function (n) { checked[n] = true; });
         var rc = rangeCheck(e, local.values, checked);
         var why = usability(kb, e, r.output, value, local.values, readSet);
+        if (why === null && draws === null && e.uncertainty) { draws = bandDraws(e, local.values); }
         var others = sortedKeys(readSet).filter(function (n) { return hasOwn(lent, n); }).map(function (n) {
           return n + " = " + fmt(context[n]) + " is " + provenance(n, inputs, fa.assumptions, derivation) +
             ", not computed by this entry";
@@ -1240,7 +1252,7 @@
           in_range: rc.ok, warnings: (why ? ["no usable value: " + why] : []).concat(others, rc.notes, baseWarnings),
           status: e.status, kind: e.kind, group: String(meta.group || ""), unit: String(meta.unit || ""),
           inputs: used, usable: why === null, why: why, context: Object.assign({}, e.context || {}),
-          band: why === null ? uncertaintyBand(e, r.output, local.values) : null });
+          band: why === null ? uncertaintyBand(e, r.output, local.values, draws) : null });
       });
     });
     if (!Object.keys(derivation.steps).length && !results.some(function (r) { return Object.keys(r.inputs).length; })) {
@@ -1410,7 +1422,9 @@
         var src = el("td", {}, r.reference);
         if (r.band) {
           src.appendChild(el("div", { "class": "hpg-band" }, Math.round(r.band.level * 100) + "% band " + q(r.band.lo) +
-            " .. " + q(r.band.hi) + " (" + r.band.method + ", " + r.band.where + ")"));
+            " .. " + q(r.band.hi) + " (" + r.band.method +
+            (r.band.origin === "recomputed" ? ", recomputed by hpguide by the source's method" : "") + ", " +
+            r.band.where + ")"));
         }
         var ctx = contextText(r.context || {});
         if (ctx) { src.appendChild(el("div", { "class": "hpg-context" }, ctx)); }
