@@ -266,3 +266,11 @@ def test_epoch_band_covers_the_intermediates_and_says_it_was_recomputed():
     assert row.band["origin"] == "recomputed"
     # the note's figures for the 200 kept refits at Chinchilla's budget: 10.4 .. 29.1
     assert row.band["lo"] == pytest.approx(10.4, abs=0.05) and row.band["hi"] == pytest.approx(29.1, abs=0.05)
+
+
+def test_a_rows_own_notes_lead_its_warnings_and_are_marked(kb):
+    (row,) = rows(resolve(kb, {"N_ne": 6.44e10}), "eta", "trust-lr-rule")
+    entry = kb.entry("trust-lr-rule")
+    assert row.notes and row.notes[0].startswith("no usable value: ")
+    assert row.warnings == [*row.notes, *entry.warnings]
+    assert not set(row.notes) & set(entry.warnings)

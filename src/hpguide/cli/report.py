@@ -132,9 +132,7 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
                     lines.append(f"{'':16}{band_text(r.band)}")
                 if r.context:
                     lines.append(f"{'':16}{context_text(r.context)}")
-                notes = [w for w in r.warnings if w.startswith(("extrapolation", "entry status", "range of"))
-                         or "; this entry gives " in w or w.endswith("not computed by this entry")]
-                for note in notes:
+                for note in r.notes:
                     lines.append(f"{'':16}{note}")
             for spread in result.spread_groups.get(symbol, []):
                 if spread.n >= 2:

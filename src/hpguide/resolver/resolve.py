@@ -109,8 +109,8 @@ class Result(Record):
     """One entry's answer for one symbol."""
 
     __slots__ = ("symbol", "value", "entry", "entry_version", "title", "citation", "reference", "formula",
-                 "in_range", "warnings", "status", "kind", "group", "unit", "inputs", "usable", "why", "context",
-                 "band")
+                 "in_range", "warnings", "notes", "status", "kind", "group", "unit", "inputs", "usable", "why",
+                 "context", "band")
     symbol: str
     value: float
     entry: str
@@ -120,7 +120,8 @@ class Result(Record):
     reference: str
     formula: str
     in_range: bool
-    warnings: list[str]
+    warnings: list[str]  # every caveat: the row's own notes first, then the entry's warnings
+    notes: list[str]  # the caveats of this row alone (no usable value, ranges, status, values it borrowed)
     status: str
     kind: str
     group: str
@@ -743,10 +744,8 @@ def resolve(
         # validity keys no equation reads are conditions of the whole entry (the model sizes a schedule was
         # used on): every answer of the entry is checked against them
         conditions = set(entry.validity) - {n for r in entry.relations for n in (r.output, *r.inputs)}
-        base_warnings = list(entry.warnings)
+        status_notes = [f"entry status: {entry.status}"] if entry.status in ("disputed", "draft") else []
         draws = None  # the entry's band draws, computed once for all of its answers
-        if entry.status in ("disputed", "draft"):
-            base_warnings.insert(0, f"entry status: {entry.status}")
         for rel in produced:
             value = float(local.values[rel.output])
             meta = kb.symbols.get(rel.output, {})
@@ -766,11 +765,12 @@ def resolve(
                 others.insert(0, f"{rel.output} = {_fmt(float(context[rel.output]))} is "
                                  f"{_provenance(rel.output, inputs, assumptions, derivation)}; this entry gives "
                                  f"{_fmt(value)}")
+            row_notes = ([f"no usable value: {why}"] if why else []) + others + range_notes + status_notes
             results.append(Result(
                 symbol=rel.output, value=value, entry=entry.id, entry_version=entry.version, title=entry.title,
                 citation=entry.citation, reference=entry.reference, formula=f"{rel.output} = {rel.source}",
                 in_range=in_range,
-                warnings=([f"no usable value: {why}"] if why else []) + others + range_notes + base_warnings,
+                warnings=[*row_notes, *entry.warnings], notes=row_notes,
                 status=entry.status, kind=entry.kind, group=str(meta.get("group", "")),
                 unit=str(meta.get("unit", "")), inputs=used, usable=why is None, why=why,
                 context=dict(entry.context),

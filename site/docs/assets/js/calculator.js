@@ -1224,8 +1224,7 @@
       var mentioned = {};
       e.relations.forEach(function (r) { mentioned[r.output] = true; relInputs(r).forEach(function (n) { mentioned[n] = true; }); });
       var conditions = Object.keys(e.validity).filter(function (k) { return !hasOwn(mentioned, k); });
-      var baseWarnings = e.warnings.slice();
-      if (e.status === "disputed" || e.status === "draft") { baseWarnings.unshift("entry status: " + e.status); }
+      var statusNotes = (e.status === "disputed" || e.status === "draft") ? ["entry status: " + e.status] : [];
       var draws = null;  // the entry's band draws, computed once for all of its answers
       produced.forEach(function (r) {
         var value = local.values[r.output], meta = kb.symbols[r.output] || {}, used = {};
@@ -1247,9 +1246,10 @@
           others.unshift(r.output + " = " + fmt(context[r.output]) + " is " +
             provenance(r.output, inputs, fa.assumptions, derivation) + "; this entry gives " + fmt(value));
         }
+        var rowNotes = (why ? ["no usable value: " + why] : []).concat(others, rc.notes, statusNotes);
         results.push({ symbol: r.output, value: value, entry: e.id, entry_version: e.version,
           title: e.title, citation: e.citation, reference: e.reference, formula: r.output + " = " + r.formula,
-          in_range: rc.ok, warnings: (why ? ["no usable value: " + why] : []).concat(others, rc.notes, baseWarnings),
+          in_range: rc.ok, warnings: rowNotes.concat(e.warnings), notes: rowNotes,
           status: e.status, kind: e.kind, group: String(meta.group || ""), unit: String(meta.unit || ""),
           inputs: used, usable: why === null, why: why, context: Object.assign({}, e.context || {}),
           band: why === null ? uncertaintyBand(e, r.output, local.values, draws) : null });
@@ -1356,12 +1356,6 @@
     return Object.keys(conventions).map(function (k) { return k.replace(/_/g, " ") + " " + conventions[k]; }).join(", ");
   }
 
-  // the warnings report.to_text prints under a row (the rest are the source's caveats, folded here)
-  function isNote(w) {
-    return /^(no usable value: |extrapolation|entry status|range of)/.test(w) || w.indexOf("; this entry gives ") >= 0 ||
-      /not computed by this entry$/.test(w);
-  }
-
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -1434,8 +1428,9 @@
           // the range notes and the entry's status in full; the source's caveats folded (they repeat per output)
           var wr = el("tr", { "class": "hpg-warnings-row", "data-entry": r.entry, "data-symbol": r.symbol });
           var cell = el("td", { colspan: "5" }), list = el("ul", { "class": "hpg-warnings" });
-          r.warnings.filter(isNote).forEach(function (w) { list.appendChild(el("li", { "class": "hpg-range" }, w)); });
-          var caveats = r.warnings.filter(function (w) { return !isNote(w); });
+          // the row's own notes (the resolver marks them), then the entry's caveats
+          r.notes.forEach(function (w) { list.appendChild(el("li", { "class": "hpg-range" }, w)); });
+          var caveats = r.warnings.slice(r.notes.length);
           if (caveats.length) {
             var more = el("details", { "class": "hpg-caveats" });
             more.appendChild(el("summary", {}, caveats.length + " caveat" + (caveats.length > 1 ? "s" : "") +
