@@ -51,3 +51,22 @@ def test_evaluate_grid_matches_pointwise_queries():
                           include_drafts=True)
     (row,) = [r for r in point.results if r.symbol == symbol]
     assert values[i] == pytest.approx(row.value, rel=1e-9)
+
+
+def test_evaluate_grid_can_leave_out_what_a_query_would_not_show():
+    # Kaplan's rule breaks down above N_ne = 1e10 (App. D.6) and is negative beyond 1.21e10: the masked grid
+    # is NaN exactly where a query's row says "no usable value", and the formula's number elsewhere
+    n_ne = np.logspace(8, 11, 31)
+    raw = evaluate_grid({"N_ne": n_ne}, kb=KB, entries=["kaplan-2020-lr-rule"], include_drafts=True)
+    masked = evaluate_grid({"N_ne": n_ne}, kb=KB, entries=["kaplan-2020-lr-rule"], include_drafts=True,
+                           unusable="nan")
+    key = ("kaplan-2020-lr-rule", "eta")
+    for i, n in enumerate(n_ne):
+        (row,) = [r for r in hpguide.query(kb=KB, set={"N_ne": float(n)}, include_drafts=True,
+                                           entries=["kaplan-2020-lr-rule"]).results if r.symbol == "eta"]
+        assert np.isfinite(masked[key][i]) == row.usable, n
+        if row.usable:
+            assert masked[key][i] == raw[key][i]
+    assert np.isnan(masked[key][n_ne > 1e10]).all() and np.isfinite(masked[key][n_ne < 1e10]).all()
+    with pytest.raises(UsageError, match="unusable takes 'keep' or 'nan'"):
+        evaluate_grid({"N_ne": n_ne}, kb=KB, unusable="drop")

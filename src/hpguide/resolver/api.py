@@ -135,6 +135,7 @@ def evaluate_grid(
     kb: str | os.PathLike[str] | CompiledKB | None = None,
     entries: Iterable[str] = (),
     include_drafts: bool = False,
+    unusable: str = "keep",
 ) -> dict[tuple[str, str], Any]:
     """Evaluate every applicable law over arrays: {(entry id, symbol): array}.
 
@@ -142,7 +143,14 @@ def evaluate_grid(
     numbers, e.g. ``{"N": n_grid, "D": d_grid}``. Definitions are chained first
     (C = 6ND ...); no assumptions are filled in. Ranges are not checked here:
     compare with each entry's validity yourself (see ``hpguide show``).
+    ``unusable="nan"`` replaces every point that is no answer by NaN, by the
+    rule a query applies to each row (non-physical, outside the entry's output
+    bounds, where the source says the law breaks down:
+    :func:`hpguide.resolver.resolve.usability`); ``"keep"`` (the default)
+    returns the formulas' numbers as they are.
     """
+    if unusable not in ("keep", "nan"):
+        raise UsageError(f"unusable takes 'keep' or 'nan', got {unusable!r}")
     compiled = kb if isinstance(kb, CompiledKB) else load_compiled(kb)
     context = derive_grid(inputs, kb=compiled, include_drafts=include_drafts)
     wanted = set(entries)
@@ -153,5 +161,26 @@ def evaluate_grid(
         local = derive(entry.relations, context, allow_backward=False)
         for rel in entry.relations:
             if rel.output in local.steps:
-                out[(entry.id, rel.output)] = local.values[rel.output]
+                values = local.values[rel.output]
+                if unusable == "nan":
+                    values = _mask_unusable(compiled, entry, rel.output, values, local)
+                out[(entry.id, rel.output)] = values
     return out
+
+
+def _mask_unusable(compiled: CompiledKB, entry: Any, symbol: str, values: Any, local: Any) -> Any:
+    """``values`` with NaN at every point the query's usability rule rejects (the rule itself, per point)."""
+    import numpy as np
+
+    from .resolve import _reads, usability
+
+    reads = _reads(local, symbol)
+    arrays = {k: np.asarray(v, dtype=float) for k, v in local.values.items()}
+    shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    flat = {k: np.broadcast_to(a, shape).ravel() for k, a in arrays.items()}
+    result = np.array(np.broadcast_to(np.asarray(values, dtype=float), shape), dtype=float).ravel()
+    for i in range(result.size):
+        env = {k: float(a[i]) for k, a in flat.items()}
+        if usability(compiled, entry, symbol, float(result[i]), env, reads) is not None:
+            result[i] = np.nan
+    return result.reshape(shape)

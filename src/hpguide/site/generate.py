@@ -316,9 +316,10 @@ def _comparison_sweep(compiled: Any, axis: str) -> dict[str, Any]:
 
 
 def _law_lines(compiled: Any, inputs: dict[str, Any], symbol: str) -> list[tuple[Any, Any]]:
+    """Each law's values of ``symbol`` along the sweep, NaN where a query would show no usable value."""
     from ..resolver.api import evaluate_grid
 
-    grid = evaluate_grid(inputs, kb=compiled)
+    grid = evaluate_grid(inputs, kb=compiled, unusable="nan")
     by_id = {e.id: e for e in compiled.entries}
     return [(by_id[entry_id], values) for (entry_id, out), values in sorted(grid.items()) if out == symbol]
 
@@ -358,17 +359,17 @@ def _disagreement_notes(axis: str, xs: Any, spans: list[tuple[Any, Any, Any]]) -
     notes = []
     for target in targets:
         i = int(np.argmin(np.abs(np.log(xs) - math.log(target))))
-        every = [(entry.id, float(ys[i]), bool(ok[i])) for entry, ys, ok in spans if np.isfinite(ys[i])]
-        positive = [item for item in every if item[1] > 0]
-        broken = [item[0] for item in every if item[1] <= 0]
+        # unusable points are NaN already (the query's rule): they are in no comparison, and said so
+        positive = [(entry.id, float(ys[i]), bool(ok[i])) for entry, ys, ok in spans if np.isfinite(ys[i])]
+        broken = [entry.id for entry, ys, _ in spans if not np.isfinite(ys[i])]
         if len(positive) >= 2:
             lo, hi = min(v for _, v, _ in positive), max(v for _, v, _ in positive)
             flag = " **more than 2x apart**" if hi / lo > 2 else ""
             inside = sum(1 for item in positive if item[2])
             notes.append(f"- At {axis} = {_q(xs[i])}: {len(positive)} laws give {_q(lo)} to {_q(hi)} "
                          f"({hi / lo:.2g}x){flag}; {inside} of them are inside the range their source fitted."
-                         + (f" {', '.join(broken)} gives no usable value here (zero or negative: far outside "
-                            "its range)." if broken else ""))
+                         + (f" {', '.join(broken)} {'gives' if len(broken) == 1 else 'give'} no usable value "
+                            "here (non-physical, or where the source says the law breaks down)." if broken else ""))
     return "\n".join(notes)
 
 
