@@ -115,3 +115,23 @@ def test_calculator_matches_query_json(calculator):
     assert {k: _sig3(v) for k, v in shown.items()} == {k: _sig3(v) for k, v in want.items()}
     want_assumed = {a["symbol"]: _sig3(a["value"]) for a in expected["assumptions"]}
     assert {k: _sig3(v) for k, v in assumed.items()} == want_assumed
+
+
+def _page_text(site, entry_id: str) -> str:
+    import html
+
+    page = (site / "entries" / entry_id / "index.html").read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_entry_pages_say_what_a_query_does_with_their_answers(site):
+    kaplan = _page_text(site, "kaplan-2020-lr-rule")
+    assert "Fitted under" in kaplan and "Fitted with Adam; Adafactor above 1B, cosine to 0" in kaplan
+    assert "Where there is no usable value" in kaplan
+    assert "N_ne is above 10B: the source says the law breaks down there" in kaplan
+    epoch = _page_text(site, "epoch-2024-chinchilla-refit")
+    assert "the answer L is not at least E : below the irreducible loss E" in epoch
+    assert "central 80% band of every answer over 200 refits" in epoch
+    assert "recomputed by hpguide by the source's method" in epoch
+    steplaw = _page_text(site, "steplaw-2025-lr-batch")
+    assert "central 90% band of every answer over 200 refits" in steplaw and "published by the source" in steplaw

@@ -7,12 +7,12 @@ with sorted keys so that two runs give byte-identical output.
 from __future__ import annotations
 
 from ..core.quantities import format_computed, format_exact
+from ..resolver.phrases import band_text, context_text, conventions_text
 from ..resolver.resolve import GROUP_ORDER, QueryResult, Result
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
 
     from ..resolver.resolve import Spread
 
@@ -41,30 +41,6 @@ def q(value: float) -> str:
 def exact(value: float) -> str:
     """A value the user gave or a source published, exactly (125M, 405B, 15.6T, 128k)."""
     return format_exact(value)
-
-
-#: How a row's context reads, key by key ("fitted with AdamW, cosine, batch in tokens, on MassiveText").
-_CONTEXT_PHRASES = (("optimizer", "{}"), ("schedule", "{}"), ("parameterization", "{}"),
-                    ("batch_unit", "batch in {}"), ("n_convention", "N {}"), ("data", "on {}"),
-                    ("tokenizer", "tokenizer {}"))
-
-
-def context_text(context: Mapping[str, str]) -> str:
-    """The conditions an entry's numbers hold under, as one phrase."""
-    parts = [phrase.format(context[key]) for key, phrase in _CONTEXT_PHRASES if key in context]
-    return "fitted with " + ", ".join(parts) if parts else ""
-
-
-def conventions_text(conventions: Mapping[str, str]) -> str:
-    """The shared conventions of a spread: "data MassiveText, tokenizer SentencePiece 32k"."""
-    return ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in conventions.items())
-
-
-def band_text(band: Mapping[str, Any]) -> str:
-    """A row's band as one phrase: "80% band 291B .. 429B (bootstrap, recomputed by hpguide ..., where)"."""
-    how = band["method"] + (", recomputed by hpguide by the source's method" if band.get("origin") == "recomputed"
-                            else "")
-    return f"{band['level']:.0%} band {q(band['lo'])} .. {q(band['hi'])} ({how}, {band['where']})"
 
 
 def spread_text(spread: Spread) -> str:

@@ -154,9 +154,11 @@ def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
                   "the result as extrapolation.", "", "| symbol | from | to |", "|---|---|---|"]
         lines += [f"| `{k}` | {_q(lo)} | {_q(hi)} |" for k, (lo, hi) in e.validity.items()]
         lines.append("")
+    lines += _trust_sections(e)
     if plot:
         lines += ["## Plot", "", f"![{_md(e.title)}](../assets/plots/{plot})", "",
-                  "Solid inside the validity range, dashed outside it.", ""]
+                  "Solid inside the validity range, dashed outside it; no line where a query would show no "
+                  "usable value.", ""]
     if e.warnings:
         lines += ["## Caveats", ""] + [f"- {_md(w)}" for w in e.warnings] + [""]
     if e.no_printed_example:
@@ -201,6 +203,54 @@ def _entry_page(item: Any, kb: Any, plot: str | None) -> str:
     lines += ["", f"[Edit this entry]({REPO_URL}/edit/main/heuristics/{_kb_relpath(item, kb)}) "
               f"&middot; `heuristics/{_kb_relpath(item, kb)}`", ""]
     return "\n".join(lines)
+
+
+def _trust_sections(e: Any) -> list[str]:
+    """What a query applies to this entry's answers (the rules of docs/what-hpguide-shows.md): the conditions
+    it was fitted under, where the source says it breaks down, values that are no answer, its band."""
+    from ..resolver.phrases import context_text
+
+    lines: list[str] = []
+    if e.context:
+        fields = e.context.model_dump(exclude_none=True)
+        phrase = context_text(fields)
+        lines += ["## Fitted under", "", f"{_md(phrase[:1].upper() + phrase[1:])}. A query compares its answers "
+                  "only with answers measured under the same conventions (see "
+                  "[How hpguide decides what to show](../what-hpguide-shows.md)).", ""]
+    if e.breaks_down or e.output_bounds:
+        lines += ["## Where there is no usable value", "",
+                  "A query shows no value, with this reason, where:", ""]
+        for limit in e.breaks_down:
+            ends = " and ".join(f"{word.replace('_', ' ')} {_bound_end(getattr(limit, word))}"
+                                for word in ("above", "at_least", "below", "at_most")
+                                if getattr(limit, word, None) is not None)
+            lines.append(f"- `{limit.symbol}` is {ends}: the source says the law breaks down there "
+                         f"({_md(limit.where)})" + (f". {_md(limit.note)}" if limit.note else ""))
+        for symbol, bound in e.output_bounds.items():
+            ends = " and ".join(f"{word.replace('_', ' ')} {_bound_end(getattr(bound, word))}"
+                             for word in ("at_least", "above", "at_most", "below")
+                             if getattr(bound, word, None) is not None)
+            lines.append(f"- the answer `{symbol}` is not {ends}: {_md(bound.why)}")
+        lines.append("")
+    if e.uncertainty:
+        unc = e.uncertainty
+        count = len(unc.draws) if unc.draws else "400 seeded draws from the"
+        made = ("recomputed by hpguide by the source's method" if unc.origin == "recomputed"
+                else "published by the source")
+        lines += ["## Uncertainty", "",
+                  f"Queries show the central {unc.level:.0%} band of every answer over {count} "
+                  f"{'refits' if unc.draws else 'covariance'} of {', '.join(f'`{c}`' for c in unc.constants)} "
+                  f"({unc.method}, {made}; {_md(unc.where)}).", ""]
+        if unc.note:
+            lines += [_md(unc.note), ""]
+    return lines
+
+
+def _bound_end(value: Any) -> str:
+    """A bound as the entry states it: a quantity's name, or the number exactly (published, not computed)."""
+    from ..core.quantities import format_exact
+
+    return f"`{value}`" if isinstance(value, str) else format_exact(float(value))
 
 
 def _kb_relpath(item: Any, kb: Any) -> str:
