@@ -222,6 +222,20 @@ CASES: list[Case] = [
     C("diff outside a git checkout", "diff", "HEAD", "--kb", "{scratch_kb}",
       says=E + "$TMP/scratch-kb is not inside a git checkout (fatal: [...]); comparing with a revision needs the "
                "KB's git history"),
+    C("compare an unknown model", "compare", "Llama 2 8B",
+      says=E + "no published model 'Llama 2 8B' in the KB; close matches: 'Llama 3 8B', 'Llama 2 7B'[...]"),
+    C("compare a model of a draft recipe", "compare", "PaLM 540B",
+      says=E + "'PaLM 540B' is a row of recipe-palm-2022, a draft entry: add --include-drafts to compare it"),
+    C("compare a row that publishes no N", "compare", "MAD grid point 1 (lr 1e-4, wd 0.0)",
+      says=E + "'MAD grid point 1 (lr 1e-4, wd 0.0)' (mad-2024-sweep-protocol) publishes no parameter count N: "
+               "there is nothing to run the resolver at"),
+    C("compare with neither a model nor --all", "compare",
+      says=E + "give the name of a published model, e.g. hpguide compare \"Llama 2 7B\", or --all for every model"),
+    C("compare a model and --all", "compare", "Llama 2 7B", "--all",
+      says=E + "give a MODEL or --all, not both (got 'Llama 2 7B' and --all)"),
+    C("compare --entry of a law", "compare", "--all", "--entry", "gpt3-2020-lr-trend",
+      says=E + "--entry 'gpt3-2020-lr-trend' is not a recipe entry: published models are the table rows of recipe "
+               "entries[...]"),
     C("unwritable cache location (a path under a file)", "query", "--params", "7B", "--tokens", "1T", code=0,
       says="hpguide query  (KB [...])", note=_CACHE_NOTE, HPGUIDE_CACHE_DIR="{tmp}/a-file/cache"),
     C("corrupt cache files", "query", "--params", "7B", "--tokens", "1T", code=0,

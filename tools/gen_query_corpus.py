@@ -147,6 +147,13 @@ CASES: list[dict] = [
     C("llama3-405b-15.6t", "--params", "405B", "--tokens", "15.6T", about="Llama 3 405B: 15.6T tokens"),
     C("llama3-405b-budget", "--compute", "3.8e25", about="Llama 3 405B's budget, 3.8e25 FLOPs"),
     C("gopher-280b-300b", "--params", "280B", "--tokens", "300B", about="Gopher 280B: 300B tokens"),
+    # ------------------------------------------------------------------ inverse questions and the summary
+    C("inverse-400m", "--params", "400M",
+      about="N fixed: each compute-optimal law's budget and tokens for it (Chinchilla Table 3's 400M row)"),
+    C("inverse-70b-drafts", "--params", "70B", "--include-drafts",
+      about="N fixed at 70B with drafts: inverse rows beside the summary of every quantity"),
+    C("summary-d-model-2048", "--d-model", "2048", "--tokens", "1T",
+      about="--d-model given: the nearest configs rank by d_model; summaries over comparable configs"),
     # ------------------------------------------------------------------ adversarial
     C("tiny-1m", "--params", "1M", "--tokens", "20M", about="1M params: below every source's range"),
     C("tiny-1m-alone", "--params", "1M", about="1M params and nothing else"),

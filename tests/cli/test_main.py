@@ -115,6 +115,24 @@ def test_query_text_report():
     assert "80% band 291B .. 429B (bootstrap, recomputed by hpguide by the source's method, " in out
 
 
+def test_query_leads_with_the_summary_and_brief_shows_only_it():
+    full = run("query", "--d-model", "4096", "--tokens", "1T")
+    brief = run("query", "--d-model", "4096", "--tokens", "1T", "--brief")
+    assert full.returncode == brief.returncode == 0, full.stderr + brief.stderr
+    head = "Summary: hpguide's synthesis per quantity (not a published value"
+    assert head in full.stdout and head in brief.stdout
+    assert full.stdout.index(head) < full.stdout.index("Learning rate (peak)\n  eta:")  # summary first
+    assert "    eta              start " in brief.stdout
+    assert "summary rule: start at the log-space median" in full.stdout
+    assert "Learning rate (peak)\n  eta:" not in brief.stdout and "Nearest published configs" not in brief.stdout
+    md = run("query", "--d-model", "4096", "--tokens", "1T", "--format", "markdown", "--brief")
+    assert "### Summary (hpguide's synthesis, not a published value)" in md.stdout and "| `eta` |" in md.stdout
+    assert "fitted under" not in md.stdout
+    refused = run("query", "--d-model", "4096", "--tokens", "1T", "--brief", "--json")
+    assert_clean_error(refused)
+    assert "--brief shortens the text and markdown reports" in refused.stderr
+
+
 def test_query_json_is_the_contract_and_byte_identical():
     first = run("query", "--d-model", "4096", "--tokens", "1T", "--json")
     second = run("query", "--d-model", "4096", "--tokens", "1T", "--format", "json")
@@ -185,6 +203,7 @@ def test_query_errors_are_one_line_exit_2(args, fragment):
     [
         ["query", "--d-model", "4096", "--tokens", "1T"],
         ["query", "--params=7B", "-D", "2T", "--json"],
+        ["query", "--params", "7B", "-D", "2T", "--brief"],
         ["query", "-N", "7B", "-C", "1e23", "--format", "markdown", "--include-drafts"],
         ["query", "--set", "eta_base=3e-3", "--set", "D_base=5B", "--topic", "learning-rate", "--entry", "x",
          "--kb", "/tmp/kb", "--batch-size", "4M", "--batch-seqs", "1024", "--seq-len", "4k"],

@@ -81,9 +81,11 @@ def test_proxy_shape_is_pythia_70m(plan):
 
 
 def test_lr_grid_spans_the_in_range_laws_at_the_proxy_widened_by_the_margin(plan):
-    lo, hi = min(ETA.values()) / 2, max(ETA.values()) * 2  # margin 2: 8.098e-4 .. 1.0862e-2
-    # 7 points, log-spaced: ratio (hi / lo)**(1/6) = 13.41**(1/6) = 1.5414, 3 significant digits
-    assert plan.lr_grid == [8.10e-4, 1.25e-3, 1.92e-3, 2.97e-3, 4.57e-3, 7.05e-3, 1.09e-2]
+    # the query summary's range at the proxy (no published config has N within 2x of 70M and D within 2x of
+    # 10B): margin 1.5 (the summary's): 1.0797e-3 .. 8.1464e-3
+    lo, hi = min(ETA.values()) / 1.5, max(ETA.values()) * 1.5
+    # 7 points, log-spaced: ratio (hi / lo)**(1/6) = 7.5452**(1/6) = 1.4005, 3 significant digits
+    assert plan.lr_grid == [1.08e-3, 1.51e-3, 2.12e-3, 2.97e-3, 4.15e-3, 5.82e-3, 8.15e-3]
     assert plan.lr_grid[0] == pytest.approx(lo, rel=5e-3) and plan.lr_grid[-1] == pytest.approx(hi, rel=5e-3)
     assert plan.grid_entries["eta"] == sorted(ETA)
     laws = {(v.entry, v.symbol): (v.value, v.in_range) for v in plan.proxy_laws}
@@ -94,9 +96,9 @@ def test_lr_grid_spans_the_in_range_laws_at_the_proxy_widened_by_the_margin(plan
 
 
 def test_batch_grid_spans_the_in_range_laws_in_whole_sequences(plan):
-    # 245,414 / 2 .. 277,601 x 2, 3 points log-spaced: 1.23e5, 2.61e5, 5.55e5 tokens; then whole 2048-token
-    # sequences: 60.06 -> 60, 127.4 -> 127, 271.0 -> 271 sequences
-    assert plan.batch_grid == [60 * 2048, 127 * 2048, 271 * 2048]
+    # 245,414 / 1.5 .. 277,601 x 1.5, 3 points log-spaced: 163,609, 261,011, 416,402 tokens; then whole
+    # 2048-token sequences: 79.9 -> 80, 127.4 -> 127, 203.3 -> 203 sequences
+    assert plan.batch_grid == [80 * 2048, 127 * 2048, 203 * 2048]
     assert plan.grid_entries["B"] == sorted(BATCH)
 
 
@@ -117,7 +119,7 @@ def test_given_proxy_and_no_batch_grid(kb):
 def test_exports(plan):
     rows = list(csv.DictReader(io.StringIO(to_csv(plan))))
     assert len(rows) == len(plan.lr_grid) * len(plan.batch_grid) == len(plan.runs())
-    assert float(rows[0]["lr"]) == 8.10e-4 and int(rows[0]["steps"]) == 81_381  # ceil(1e10 / 122,880 = 81,380.2)
+    assert float(rows[0]["lr"]) == 1.08e-3 and int(rows[0]["steps"]) == 61_036  # ceil(1e10 / 163,840 = 61,035.2)
     config = YAML(typ="safe").load(to_wandb_yaml(plan))
     assert config["method"] == "grid" and config["metric"] == {"name": "val_loss", "goal": "minimize"}
     assert config["parameters"]["lr"]["values"] == plan.lr_grid

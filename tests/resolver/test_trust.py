@@ -274,3 +274,17 @@ def test_a_rows_own_notes_lead_its_warnings_and_are_marked(kb):
     assert row.notes and row.notes[0].startswith("no usable value: ")
     assert row.warnings == [*row.notes, *entry.warnings]
     assert not set(row.notes) & set(entry.warnings)
+
+
+def test_an_assumption_from_a_tie_says_so_and_lists_the_alternatives():
+    # at 70B the four nearest configs that publish a vocabulary all differ (Llama 2 70B 32000, Llama 3 70B
+    # 128000, Qwen2-72B 151646, DeepSeek LLM 67B 102400: the recipe tables): a tie, not a mode
+    shipped = compile_kb(KB)
+    (vocab,) = [a for a in resolve(shipped, {"N": 70e9, "D": 15e12}).assumptions if a.symbol == "vocab_size"]
+    assert vocab.value == 32000
+    assert "no majority: 4 different values among 4 configs" in vocab.why
+    assert "took 32000, the value of the nearest of the tied configs (Llama 2 70B)" in vocab.why
+    assert sorted(a["value"] for a in vocab.alternatives) == [102400, 128000, 151646]
+    assert all(a["count"] == 1 for a in vocab.alternatives)
+    (layers,) = [a for a in resolve(shipped, {"N": 70e9, "D": 15e12}).assumptions if a.symbol == "n_layers"]
+    assert "the majority value (5 of 6)" in layers.why

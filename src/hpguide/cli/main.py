@@ -83,7 +83,7 @@ def fast_query_args(argv: list[str]):
     ns: dict[str, Any] = {dest: None for _, _, dest, _ in QUERY_FLAGS}
     ns.update(command=argv[0], kb=None, set=[], topic=[], entry=[], include_drafts=False)
     if argv[0] == "query":
-        ns.update(format="text", json=False)
+        ns.update(format="text", json=False, brief=False)
     rest = argv[1:]
     if argv[0] == "explain":
         if not rest or rest[0].startswith("-"):
@@ -93,8 +93,8 @@ def fast_query_args(argv: list[str]):
     while i < len(rest):
         token = rest[i]
         name, eq, inline = token.partition("=") if token.startswith("--") else (token, "", "")
-        if name in ("--include-drafts", "--json") and not eq:
-            if name == "--json" and argv[0] != "query":
+        if name in ("--include-drafts", "--json", "--brief") and not eq:
+            if name in ("--json", "--brief") and argv[0] != "query":
                 return None
             ns[name[2:].replace("-", "_")] = True
             i += 1
@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_query_inputs(p)
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output format")
     p.add_argument("--json", action="store_true", help="same as --format json (the stable contract for scripts)")
+    p.add_argument("--brief", action="store_true",
+                   help="only hpguide's summary per quantity (start and sweep range), not the rows beneath it "
+                        "(text and markdown; --json always has both)")
 
     p = sub.add_parser("explain", help="show how one value of a query was obtained",
                        description="Print the derivation chain of one symbol for the given inputs: which entry "
@@ -190,6 +193,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cite", help="print BibTeX for an entry's sources")
     add_kb_option(p)
     p.add_argument("id", help="entry id")
+
+    p = sub.add_parser(
+        "compare", help="every law against what a published model actually used",
+        description="Run the resolver at a published model (a row of a recipe entry's table: its published N "
+        "and D, and d_model, n_layers, vocab_size and seq_len where the row has them) and print, for each "
+        "quantity the row publishes (eta, B, D, N, ...), every law's usable suggestion beside the published "
+        "value, with the ratio suggested / published and '!' where the law extrapolates. A law's N_opt and D_opt "
+        "(compute-optimal for the model's C = 6 N D) are set against the published N and D. --all does this for "
+        "every published model and prints, per quantity and law, the models compared, the median ratio, the "
+        "median |log10 ratio| and the share within 2x.",
+        epilog='examples: hpguide compare "Llama 2 7B"; hpguide compare "Chinchilla 70B" --json; '
+        "hpguide compare --all; hpguide compare --all --entry recipe-pythia-2023")
+    p.add_argument("model", nargs="?", help="model name as the recipe table writes it, case-insensitive "
+                   "(e.g. 'Llama 2 7B'; '-' and '_' count as spaces)")
+    p.add_argument("--all", action="store_true", help="every published model, one table per quantity")
+    p.add_argument("--entry", metavar="ID", help="only the models of this recipe entry (picks one of several "
+                   "models with the same name; with --all, compares only that entry's models)")
+    p.add_argument("--include-drafts", action="store_true", help="also draft recipe entries (their models) and "
+                   "draft laws, as 'hpguide query --include-drafts'")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    add_kb_option(p)
+    p.set_defaults(handler=cmd_compare)
 
     for module_name in EXTENSIONS:
         import importlib
@@ -357,6 +382,27 @@ def cmd_cite(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    from ..kb.compiled import load_compiled
+    from ..resolver.compare import compare_all, compare_model
+    from . import compare as render
+
+    if args.all and args.model is not None:
+        raise UsageError(f"give a MODEL or --all, not both (got {args.model!r} and --all)")
+    if not args.all and args.model is None:
+        raise UsageError("give the name of a published model, e.g. hpguide compare \"Llama 2 7B\", or --all "
+                         "for every model")
+    kb = load_compiled(args.kb)
+    meanings = {k: str(v.get("meaning", "")) for k, v in kb.symbols.items()}
+    if args.all:
+        everything = compare_all(kb, entry=args.entry, include_drafts=args.include_drafts)
+        out.write(render.all_to_json(everything) if args.json else render.all_to_text(everything, meanings))
+    else:
+        one = compare_model(kb, args.model, entry=args.entry, include_drafts=args.include_drafts)
+        out.write(render.to_json(one) if args.json else render.to_text(one, meanings))
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.schema import entry_json_schema_text
 
@@ -395,14 +441,18 @@ def _run_query(args: argparse.Namespace):
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     from . import report
 
-    kb, result = _run_query(args)
     fmt = "json" if args.json else args.format
+    if args.brief and fmt == "json":
+        raise UsageError("--brief shortens the text and markdown reports; --json always carries both the "
+                         "summary and the rows: drop one of them")
+    kb, result = _run_query(args)
     if fmt == "json":
         out.write(report.to_json(result))
     elif fmt == "markdown":
-        out.write(report.to_markdown(result))
+        out.write(report.to_markdown(result, brief=args.brief))
     else:
-        out.write(report.to_text(result, {k: v.get("meaning", "") for k, v in kb.symbols.items()}))
+        out.write(report.to_text(result, {k: v.get("meaning", "") for k, v in kb.symbols.items()},
+                                 brief=args.brief))
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..core.quantities import format_computed, format_exact
 from ..resolver.phrases import band_text, context_text, conventions_text
 from ..resolver.resolve import GROUP_ORDER, QueryResult, Result
+from ..resolver.summary import summary_line
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
@@ -79,8 +80,9 @@ def _inputs_line(values: Mapping[str, float]) -> str:
     return "   ".join(f"{k} = {exact(v)}" for k, v in values.items()) or "(none)"
 
 
-def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> str:
-    """The terminal report: grouped results, assumptions, nearest configs."""
+def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None, brief: bool = False) -> str:
+    """The terminal report: hpguide's summary per quantity first, then the grouped results (every row, with
+    its source and caveats), the nearest configs. ``brief``: the summaries only."""
     meanings = meanings or {}
     lines = [f"hpguide query  (KB {result.kb_version})", ""]
     lines.append(f"You gave    {_inputs_line(result.inputs)}")
@@ -91,12 +93,27 @@ def to_text(result: QueryResult, meanings: Mapping[str, str] | None = None) -> s
         lines.append(f"ASSUMED     {a.symbol} = {exact(a.value)}   [{a.entry}] {a.why}")
     for c in result.conflicts:
         lines.append(f"CONFLICT    {c.message}")
+    if result.summary:
+        lines += ["", "Summary: hpguide's synthesis per quantity (not a published value; the rule under each "
+                      "quantity below" + (", without --brief" if brief else "") + ")"]
+        for group, rows in _grouped(result):
+            lines.append(f"  {GROUP_TITLES.get(group, group)}")
+            for symbol, _ in _by_symbol(rows):
+                summary = result.summary.get(symbol)
+                if summary is None:
+                    continue
+                lines.append(f"    {symbol:<16} {summary_line(summary).removeprefix('hpguide synthesis: ')}")
+                lines += [f"{'':21}{flag}" for flag in summary.flags]
+    if brief:
+        return "\n".join(lines) + "\n"
     for group, rows in _grouped(result):
         lines += ["", GROUP_TITLES.get(group, group)]
         for symbol, items in _by_symbol(rows):
             unit = items[0].unit
             meaning = meanings.get(symbol, "")
             lines.append(f"  {symbol}: {meaning} [{unit}]" if meaning else f"  {symbol} [{unit}]")
+            if symbol in result.summary:
+                lines.append(f"{'':5}summary rule: {result.summary[symbol].rule}")
             for r in items:
                 if not r.usable:
                     lines.append(f"   x {'no value':>9}  {r.entry} v{r.entry_version}   {r.reference}")
@@ -139,8 +156,8 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def to_markdown(result: QueryResult) -> str:
-    """The same report as Markdown tables, for pasting into a document."""
+def to_markdown(result: QueryResult, brief: bool = False) -> str:
+    """The same report as Markdown tables, for pasting into a document (``brief``: the summaries only)."""
     out = [f"## hpguide query (KB `{result.kb_version}`)", ""]
     out.append("**Inputs:** " + ", ".join(f"`{k}` = {exact(v)}" for k, v in result.inputs.items()))
     if result.derived:
@@ -151,6 +168,23 @@ def to_markdown(result: QueryResult) -> str:
         out += [f"- `{a.symbol}` = {exact(a.value)} from `{a.entry}`: {_md_escape(a.why)}" for a in result.assumptions]
     for c in result.conflicts:
         out += ["", f"> **Conflict:** {_md_escape(c.message)}"]
+    if result.summary:
+        out += ["", "### Summary (hpguide's synthesis, not a published value)", "",
+                "| quantity | start | sweep range | points | laws in range | configs at this scale | rule |",
+                "|---|---|---|---|---|---|---|"]
+        for _, rows in _grouped(result):
+            for symbol, _ in _by_symbol(rows):
+                sm = result.summary.get(symbol)
+                if sm is None:
+                    continue
+                start = q(sm.start) if sm.start is not None else "-"
+                span = f"{q(sm.range[0])} .. {q(sm.range[1])}" if sm.range else "-"
+                configs = f"{sm.configs['n']}" if sm.configs else "0"
+                rule = "; ".join([sm.rule, *sm.flags])
+                out.append(f"| `{symbol}` | {start} | {span} | {len(sm.points or [])} | {sm.n_in_range} of "
+                           f"{sm.n_usable} | {configs} | {_md_escape(rule)} |")
+    if brief:
+        return "\n".join(out) + "\n"
     for group, rows in _grouped(result):
         out += ["", f"### {GROUP_TITLES.get(group, group)}", "",
                 "| quantity | value | in range | entry | fitted under | source |", "|---|---|---|---|---|---|"]

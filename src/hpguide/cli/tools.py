@@ -123,8 +123,9 @@ def register(sub) -> None:
         "sweep", help="plan the LR/batch sweep that checks the heuristics on a small proxy",
         description="Suggest a proxy (1/100 of the target, as in the transfer experiments the parameterisation "
         "entries cite, never below muP's smallest proxy width 256; same tokens per parameter as the target), "
-        "evaluate every applicable law at the proxy and build a log-spaced LR (and batch) grid from min/margin "
-        "to max*margin of the in-range answers. Export as text, CSV, a W&B sweep YAML, an Optuna script, JSON, "
+        "evaluate every applicable law at the proxy and build a log-spaced LR (and batch) grid over the query's "
+        "suggested sweep range at the proxy (in-range laws and published configs of comparable scale, widened by "
+        "the margin). Export as text, CSV, a W&B sweep YAML, an Optuna script, JSON, "
         "or an LR range test plan.",
         epilog="example: hpguide sweep --params 7B --tokens 1T --format wandb > sweep.yaml")
     p.add_argument("--params", required=True, metavar="N", help="target parameters, e.g. 7B")
@@ -133,7 +134,9 @@ def register(sub) -> None:
     p.add_argument("--proxy-tokens", metavar="D", help="proxy tokens (default: the target's tokens per parameter)")
     p.add_argument("--points", type=int, default=7, help="LR values in the grid (default 7)")
     p.add_argument("--batch-points", type=int, default=3, help="batch values in the grid (default 3; 0: no batch)")
-    p.add_argument("--margin", default="2", metavar="M", help="widen the laws' span by this factor each side")
+    p.add_argument("--margin", default="1.5", metavar="M",
+                   help="widen the span of the laws and configs by this factor each side (default 1.5, the "
+                        "query summary's)")
     p.add_argument("--format", choices=("text", "csv", "wandb", "optuna", "json"), default="text")
     p.add_argument("--lr-range-test", action="store_true",
                    help="plan one short run with the LR ramped exponentially across the grid instead")

@@ -9,10 +9,12 @@
    resolver assumes. The proxy keeps the target's tokens per parameter, so the
    laws that depend on D are read at the same horizon ratio.
 2. **Grids.** Every applicable law is evaluated at the proxy with
-   :func:`hpguide.resolver.api.query`. The LR grid is log-spaced from
-   ``min / margin`` to ``max * margin`` over the in-range answers for ``eta``
-   (the query's spread; all answers, with a note, when none is in range); the
-   batch grid the same over ``B``, rounded to whole sequences. The laws'
+   :func:`hpguide.resolver.api.query`. The LR grid is the query's own suggested
+   sweep range for ``eta`` at the proxy (:func:`hpguide.resolver.summary.summarize`,
+   one implementation: the usable in-range answers of the largest comparable
+   group and the published configs of comparable scale, widened by ``margin``,
+   default the query's 1.5x; extrapolated answers, with a note, when none is in
+   range); the batch grid the same over ``B``, rounded to whole sequences. The laws'
    predictions at the target are listed beside, so that after the sweep the
    law whose proxy prediction matched the measured optimum can be read off.
 3. **Exports.** A CSV grid, a W&B sweep YAML (``method: grid``), an Optuna
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from ..core.errors import UsageError
 from ..core.quantities import format_quantity
 from ..core.stats import median_high
+from ..resolver.summary import WIDEN
 
 TYPE_CHECKING = False  # no run-time typing import
 if TYPE_CHECKING:
@@ -141,17 +144,25 @@ def _laws(result, symbol: str) -> list[LawValue]:
     return [LawValue(r.symbol, r.entry, r.value, r.in_range, r.citation) for r in result.results_for(symbol)]
 
 
-def _span(result, symbol: str, notes: list[str]) -> tuple[float, float, list[str]] | None:
-    """(min, max, entries) over the in-range answers for ``symbol`` (all answers, with a note, if none is)."""
-    rows = [r for r in result.results_for(symbol) if r.in_range and r.value > 0]
-    if not rows:
-        rows = [r for r in result.results_for(symbol) if r.value > 0]
-        if not rows:
-            return None
-        notes.append(f"no law that gives {symbol} is in its source's range at the proxy: the grid spans the "
-                     "out-of-range answers")
-    values = [r.value for r in rows]
-    return min(values), max(values), sorted({r.entry for r in rows})
+def _span(result, kb, symbol: str, points: int, margin: float, notes: list[str]):
+    """The query's summary of ``symbol`` at the proxy, with the sweep's points and margin (None when nothing
+    gives it a usable value or a comparable config): one rule for the query's suggested range and the sweep."""
+    from ..resolver.summary import comparable_configs, summarize
+
+    context = {**result.inputs, **{d.symbol: d.value for d in result.derived},
+               **{a.symbol: a.value for a in result.assumptions}}
+    groups = result.spread_groups.get(symbol)
+    summary = summarize(symbol, result.results_for(symbol), groups[0] if groups else None,
+                        comparable_configs(kb, symbol, context), "D" in context,
+                        kb.symbols.get(symbol, {}).get("physical"), points=points, widen=margin)
+    if summary.points is None:
+        return None
+    usable = [r for r in result.results_for(symbol) if r.usable]
+    spanned = [r for r in usable if r.in_range] or usable
+    if summary.basis != "in-range":
+        notes.append(f"no law that gives {symbol} is in its source's range at the proxy: the grid rests on "
+                     f"{'the extrapolated answers' if summary.basis == 'extrapolated' else 'the published configs'}")
+    return summary, sorted({r.entry for r in spanned})
 
 
 def _proxy_floor(kb) -> tuple[float, dict[str, float], str] | None:
@@ -179,7 +190,7 @@ def plan_sweep(
     proxy_tokens: float | None = None,
     points: int = 7,
     batch_points: int = 3,
-    margin: float = 2.0,
+    margin: float = WIDEN,
     kb=None,
     include_drafts: bool = False,
 ) -> SweepPlan:
@@ -221,19 +232,19 @@ def plan_sweep(
         rule += f"; tokens at the target's {tokens / params:.3g} tokens per parameter"
     at_proxy = query(kb=compiled, params=proxy_params, tokens=proxy_tokens, include_drafts=include_drafts, **shape)
     at_target = query(kb=compiled, params=params, tokens=tokens, include_drafts=include_drafts)
-    lr_span = _span(at_proxy, "eta", notes)
+    lr_span = _span(at_proxy, compiled, "eta", points, margin, notes)
     if lr_span is None:
         raise UsageError("no law of the KB gives a learning rate (eta) at the proxy size; nothing to sweep")
-    lr_grid = log_grid(lr_span[0] / margin, lr_span[1] * margin, points)
+    lr_grid = sorted({_round_sig(v) for v in lr_span[0].points or ()})
     context = {**at_proxy.inputs, **{d.symbol: d.value for d in at_proxy.derived},
                **{a.symbol: a.value for a in at_proxy.assumptions}}
     seq_len = context.get("seq_len")
     batch_grid: list[float] = []
-    b_span = _span(at_proxy, "B", notes) if batch_points else None
+    b_span = _span(at_proxy, compiled, "B", batch_points, margin, notes) if batch_points else None
     if batch_points and b_span is None:
         notes.append("no law gives a batch size (B) at the proxy: sweep the LR at your own batch")
     elif b_span is not None:
-        raw = log_grid(b_span[0] / margin, b_span[1] * margin, batch_points)
+        raw = b_span[0].points or []
         unit = seq_len or 1.0
         batch_grid = sorted({max(1, round(b / unit)) * unit for b in raw})
     proxy = {"N": proxy_params, "D": proxy_tokens}
@@ -241,7 +252,7 @@ def plan_sweep(
     assumptions = [f"{a.symbol} = {format_quantity(a.value)} [{a.entry}]" for a in at_proxy.assumptions]
     laws = _laws(at_proxy, "eta") + _laws(at_proxy, "B")
     target_laws = _laws(at_target, "eta") + _laws(at_target, "B")
-    grid_entries = {"eta": lr_span[2], "B": b_span[2] if b_span else []}
+    grid_entries = {"eta": lr_span[1], "B": b_span[1] if b_span else []}
     return SweepPlan(compiled.kb_version, {"N": params, "D": tokens}, proxy, rule, assumptions, margin, lr_grid,
                      batch_grid, seq_len, laws, target_laws, grid_entries, notes)
 

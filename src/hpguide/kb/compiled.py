@@ -51,7 +51,11 @@ __all__ = [
     "from_payload",
 ]
 
-FORMAT = 6
+FORMAT = 7
+
+#: (output, input) pairs of laws solved backwards at compile time: "if this N is to be compute-optimal, which
+#: budget C does the law imply?" (resolve.inverse_rows).
+INVERSE_QUESTIONS = frozenset({("N_opt", "C")})
 CACHE_ENV = "HPGUIDE_CACHE_DIR"
 MAGIC = b"HPGUIDE-KB-CACHE\x00"
 #: How many compiled KBs (and stat indexes) a cache directory keeps (each KB edit leaves one behind).
@@ -135,6 +139,9 @@ def compile_payload(root: str, digest: str) -> dict[str, Any]:
             inverses = {}
             if e.kind == "definition":
                 inverses = {target: [list_tree(t) for t in rel.inverse_trees(target)] for target in sorted(rel.inputs)}
+            elif (rel.output, "C") in INVERSE_QUESTIONS and "C" in rel.inputs:
+                # a compute-optimal law solved for its budget once, here: queries with N fixed ask it backwards
+                inverses = {"C": [list_tree(t) for t in rel.inverse_trees("C")]}
             relations.append({"output": rel.output, "formula": rel.source, "tree": list_tree(rel.tree),
                               "inverses": inverses})
         table = [

@@ -28,6 +28,7 @@ from ..core.quantities import format_computed, format_exact
 from ..core.records import Record
 from ..core.stats import median
 from ..kb.compiled import CompiledEntry, CompiledKB
+from .summary import Summary, comparable_configs, summarize
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
@@ -87,11 +88,13 @@ ASSUMED_SHAPE_TOLERANCE = 0.05
 class Assumption(Record):
     """An input the resolver filled in, and from where."""
 
-    __slots__ = ("symbol", "value", "entry", "why")
+    __slots__ = ("symbol", "value", "entry", "why", "alternatives")
     symbol: str
     value: float
     entry: str
     why: str
+    # the other values the nearest published configs use, [{value, count}] most common first ([] for a rule)
+    alternatives: list[dict[str, float]]
 
 
 class Derived(Record):
@@ -197,7 +200,8 @@ class QueryResult:
                  derived: list[Derived], results: list[Result], spread: dict[str, Spread],
                  nearest_configs: list[Config], conflicts: list[Conflict], skipped: list[Skipped],
                  kb_problems: int = 0, notes: list[str] | None = None,
-                 spread_groups: dict[str, list[Spread]] | None = None) -> None:
+                 spread_groups: dict[str, list[Spread]] | None = None,
+                 summary: dict[str, Summary] | None = None) -> None:
         self.kb_version = kb_version
         self.inputs = inputs
         self.assumptions = assumptions
@@ -210,6 +214,7 @@ class QueryResult:
         self.skipped = skipped
         self.kb_problems = kb_problems
         self.notes = notes or []
+        self.summary = summary or {}  # per symbol, hpguide's synthesis (resolver.summary), in results order
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -225,6 +230,7 @@ class QueryResult:
             "skipped": [s._asdict() for s in self.skipped],
             "kb_problems": self.kb_problems,
             "notes": list(self.notes),
+            "summary": {k: v._asdict() for k, v in self.summary.items()},
         }
 
     def results_for(self, symbol: str) -> list[Result]:
@@ -262,6 +268,47 @@ def _nearest_rows(kb: CompiledKB, values: Mapping[str, float], need: str | None 
             rows.append((round(abs(math.log(numbers[key]) - target), 12), entry.id, str(row["model"]), row))
     rows.sort(key=lambda item: item[:3])
     return rows
+
+
+#: A config that does not publish D counts as this far off in log D when ranking by N and D together.
+MISSING_D_DISTANCE = math.log(10.0)
+
+
+def _year(citation: str) -> int:
+    """The year of an entry's citation ("Hoffmann et al. 2022, arXiv:..." -> 2022; 0 when none)."""
+    word = citation.split(", ")[0].split(" ")[-1]
+    return int(word) if len(word) == 4 and word.isdigit() else 0
+
+
+def _ranked_rows(kb: CompiledKB, inputs: Mapping[str, float], values: Mapping[str, float]) -> list[tuple]:
+    """The published configs in the order the query shows them, by what the user gave: d_model and n_layers
+    when given (the log distances summed), else N and D together (a row without D counts
+    ``MISSING_D_DISTANCE`` off); ties by closeness in D, then the newer source, then the model's name.
+    (distance, entry id, model, row) tuples as :func:`_nearest_rows` gives, with the ranking distance."""
+    keys = [k for k in ("d_model", "n_layers") if inputs.get(k, 0) > 0]
+    by_tokens = not keys and values.get("D", 0) > 0
+    if not keys:
+        keys = next(([k] for k in ("N", "d_model") if values.get(k, 0) > 0), [])
+    if not keys:
+        return []
+    years = {e.id: _year(e.citation) for e in kb.entries if e.kind == "recipe"}
+    tokens = values.get("D", 0)
+    rows = []
+    for entry in kb.entries:
+        if entry.kind != "recipe":
+            continue
+        for row in entry.table:
+            numbers = row.get("numbers", {})
+            if any(numbers.get(k, 0) <= 0 for k in keys):
+                continue
+            distance = sum(abs(math.log(numbers[k] / values[k])) for k in keys)
+            off_d = abs(math.log(numbers["D"] / tokens)) if tokens > 0 and numbers.get("D", 0) > 0 else math.inf
+            if by_tokens:
+                distance += off_d if off_d < math.inf else MISSING_D_DISTANCE
+            rows.append((round(distance, 12), round(off_d, 12) if off_d < math.inf else math.inf,
+                         -years[entry.id], str(row["model"]), entry.id, row))
+    rows.sort(key=lambda item: item[:5])
+    return [(distance, entry_id, model, row) for distance, _, _, model, entry_id, row in rows]
 
 
 def _config(item: tuple) -> Config:
@@ -335,7 +382,8 @@ def _fill_from_rules(
             value = float(result.values[symbol])
             formula = entry.equations.get(symbol, "")
             inputs = ", ".join(f"{k} = {_fmt(values[k])}" for k in sorted(result.steps[symbol].inputs) if k in values)
-            return Assumption(symbol, value, entry.id, f"not given; {entry.title}: {symbol} = {formula} with {inputs}")
+            return Assumption(symbol, value, entry.id, f"not given; {entry.title}: {symbol} = {formula} with {inputs}",
+                              [])
     return None
 
 
@@ -354,11 +402,19 @@ def _fill_from_configs(kb: CompiledKB, symbol: str, values: Mapping[str, float])
     first = next(row for row in near if row.values[symbol] == value)
     anchor = "N" if "N" in values else "d_model"
     models = ", ".join(row.model for row in near[:6]) + (", ..." if len(near) > 6 else "")
-    return Assumption(
-        symbol, float(value), first.entry,
-        f"not given; the most common value ({best} of {len(near)}) among the published configs nearest by "
-        f"{anchor}: {models}",
-    )
+    # counts keeps first appearance (nearest first); the stable sort puts the most common first
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    others = [{"value": float(v), "count": c} for v, c in ranked if v != value]
+    if best * 2 > len(near):
+        how = f"the majority value ({best} of {len(near)})"
+    else:
+        spread = ", ".join(f"{format_exact(float(v))} x{c}" for v, c in ranked)
+        tied = sum(1 for c in counts.values() if c == best) > 1
+        how = (f"no majority: {len(counts)} different values among {len(near)} configs ({spread}); took "
+               f"{format_exact(float(value))}, " + (f"the value of the nearest of the tied configs ({first.model})"
+                                                     if tied else f"the most common ({best} of {len(near)})"))
+    return Assumption(symbol, float(value), first.entry,
+                      f"not given; {how} among the published configs nearest by {anchor}: {models}", others)
 
 
 def range_check(entry: HasValidity, env: Mapping[str, float],
@@ -559,6 +615,44 @@ def _provenance(symbol: str, inputs: Mapping[str, float], assumptions: list[Assu
             return f"assumed from {a.entry}"
     step = derivation.steps.get(symbol)
     return f"derived by {step.relation.entry_id} from {', '.join(step.inputs)}" if step else "known"
+
+
+def inverse_rows(kb: CompiledKB, entry: CompiledEntry, context: Mapping[str, float]) -> list[Result]:
+    """The inverse question of a compute-optimal law at the query's N: the budget C for which N is the law's
+    N_opt (its equation solved for C at compile time) and the law's D_opt at that budget; rows ``C_at_N`` and
+    ``D_at_N``, range-checked and judged usable like every answer."""
+    rel = next((r for r in entry.relations if r.output == "N_opt" and r.inverses.get("C")), None)
+    if rel is None:
+        return []
+    outputs = {r.output for r in entry.relations}
+    own = {k: v for k, v in context.items() if k not in outputs and k != "C"}
+    own["N_opt"] = context["N"]
+    local = derive(entry.relations, own)
+    if "C" not in local.values:
+        return []
+    status_notes = [f"entry status: {entry.status}"] if entry.status in ("disputed", "draft") else []
+    question = (f"if N = {_fmt(float(context['N']))} is to be compute-optimal: {rel.output} = {rel.source} "
+                "solved for C")
+    out = []
+    for symbol, source in (("C_at_N", "C"), ("D_at_N", "D_opt")):
+        if source not in local.values:
+            continue
+        value = float(local.values[source])
+        reads = _reads(local, source) | {"N_opt"}
+        checked = {name for name in reads if name in entry.validity}
+        in_range, range_notes = range_check(entry, local.values, checked)
+        why = usability(kb, entry, symbol, value, local.values, reads)
+        meta = kb.symbols.get(symbol, {})
+        row_notes = ([f"no usable value: {why}"] if why else []) + range_notes + status_notes
+        formula = question if source == "C" else f"{question}, then D_opt = {entry.equations.get('D_opt', '')}"
+        out.append(Result(
+            symbol=symbol, value=value, entry=entry.id, entry_version=entry.version, title=entry.title,
+            citation=entry.citation, reference=entry.reference, formula=formula, in_range=in_range,
+            warnings=[*row_notes, *entry.warnings], notes=row_notes, status=entry.status, kind=entry.kind,
+            group=str(meta.get("group", "")), unit=str(meta.get("unit", "")),
+            inputs={"N_opt": float(context["N"])}, usable=why is None, why=why, context=dict(entry.context),
+            band=None))
+    return out
 
 
 def consistency_conflicts(kb: CompiledKB, derivation: Derivation, inputs: Mapping[str, float],
@@ -776,6 +870,13 @@ def resolve(
                 context=dict(entry.context),
                 band=uncertainty_band(entry, rel.output, local.values, draws) if why is None else None,
             ))
+    if "N" in context and "N" not in {a.symbol for a in assumptions}:
+        for entry in kb.entries:
+            if entry.kind != "law" or not entry.active(include_drafts) or \
+                    (wanted_entries and entry.id not in wanted_entries) or \
+                    (wanted_topics and not wanted_topics & set(entry.topics)):
+                continue
+            results += inverse_rows(kb, entry, context)
     if not derivation.steps and not any(r.inputs for r in results):
         # constant rules (e.g. Adam's beta2) answer any query; they do not make one meaningful
         given = ", ".join(sorted(inputs))
@@ -785,6 +886,12 @@ def resolve(
         _refuse_unread_inputs(inputs, derivation, read_by_results, skipped, kb, include_drafts)
     results.sort(key=lambda r: (_group_rank(r.group), r.symbol, r.entry))
     groups = spread_groups(kb, results)
+    summaries = {}
+    for symbol in dict.fromkeys(r.symbol for r in results):
+        largest = groups[symbol][0] if symbol in groups else None
+        summaries[symbol] = summarize(symbol, [r for r in results if r.symbol == symbol], largest,
+                                      comparable_configs(kb, symbol, context), "D" in context,
+                                      kb.symbols.get(symbol, {}).get("physical"))
     notes = []
     if kb.problems:
         notes.append(f"the KB has {kb.problems} invalid entr{'y' if kb.problems == 1 else 'ies'} that were "
@@ -797,9 +904,10 @@ def resolve(
         results=results,
         spread={symbol: spreads[0] for symbol, spreads in groups.items()},
         spread_groups=groups,
-        nearest_configs=[_config(item) for item in _nearest_rows(kb, context)[:nearest]],
+        nearest_configs=[_config(item) for item in _ranked_rows(kb, inputs, context)[:nearest]],
         conflicts=conflicts,
         skipped=sorted(skipped, key=lambda s: s.entry),
         kb_problems=kb.problems,
         notes=notes,
+        summary=summaries,
     )

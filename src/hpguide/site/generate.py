@@ -8,7 +8,8 @@ directory and writes, from the same entries the command line uses:
   the reproduced value beside the source's, changelog, related entries, an
   "edit" link to the YAML file, and a plot over the validity range);
 - one page per topic, comparison pages (one chart per quantity, all laws and
-  the published configs), the published-configs table, the validator codes,
+  the published configs; every law against every published model, the tables
+  of ``hpguide compare --all``), the published-configs table, the validator codes,
   the KB changelog, and the calculator's data (the compiled KB as JSON).
 
 :func:`build` then runs MkDocs (strict) on the result. Nothing here is needed
@@ -494,6 +495,53 @@ def _comparison_page(comp: Comparison, chart: tuple[str, str]) -> str:
     ])
 
 
+#: The page of ``hpguide compare --all``, listed under Comparisons after the charts.
+PUBLISHED_MODELS_PAGE = "comparisons/published-models.md"
+
+
+def _published_models_page(compiled: Any) -> str:
+    """Every law against every published model: the tables of ``hpguide compare --all``, as Markdown."""
+    from ..resolver.compare import SUMMARY_HEADER, compare_all, summary_rows
+
+    everything = compare_all(compiled)
+    title = "Laws against published models"
+    entries = {m.entry for m in everything.models}
+    lines = ["---", f"title: {json.dumps(title)}", "---", "", f"# {title}", "",
+             f"Which laws would have predicted what people used? Each of the {len(everything.models)} published "
+             f"models of {len(entries)} recipe entries (the rows of the [published-configs table](../configs.md)) "
+             "is run through the resolver at its published N and D, and its d_model, n_layers, vocab_size and "
+             "seq_len where the row has them; every law's suggestion for each quantity the model publishes is "
+             "set against the published value, as `hpguide compare --all` does (`hpguide compare MODEL` shows one "
+             "model law by law).", "",
+             "*ratio* = suggested / published. *models*: the models where the law gives a usable value to compare "
+             "(*in range*: inside the range its source fitted; the others are extrapolations); *no usable value*: "
+             "models where the law gives none (non-physical, or where its source says it breaks down). *within "
+             "2x*: the share of the models compared with 1/2 <= ratio <= 2. A law's `N_opt` and `D_opt`, the "
+             "compute-optimal size and tokens for the model's compute C = 6 N D, are set against the published N "
+             "and D. Laws are listed best first (smallest median miss).", ""]
+    if everything.skipped:
+        reasons: dict[str, list[str]] = {}
+        for item in everything.skipped:
+            reasons.setdefault(item["why"], [])
+            if item["entry"] not in reasons[item["why"]]:
+                reasons[item["why"]].append(item["entry"])
+        left = "; ".join(
+            f"{sum(1 for item in everything.skipped if item['why'] == why)} row(s), {_md(why)}: "
+            + ", ".join(f"[{e}](../entries/{e}.md)" for e in ids) for why, ids in reasons.items())
+        lines += [f"Left out: {left}.", ""]
+    meanings = {name: str(meta.get("meaning", "")) for name, meta in compiled.symbols.items()}
+    header = list(SUMMARY_HEADER)
+    for symbol, laws in everything.summary.items():
+        lines += [f"## `{symbol}`: {_md(meanings.get(symbol, ''))}", "",
+                  f"Published by {everything.published_by[symbol]} of the models compared.", "",
+                  "| " + " | ".join(_md(h) for h in header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+        for law, cells in zip(laws, summary_rows(everything, symbol)):
+            name = f"[{law.entry}](../entries/{law.entry}.md)" + (f" (`{law.output}`)" if law.output != symbol else "")
+            lines.append("| " + " | ".join([name] + [_md(c) for c in cells[1:]]) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------------- other pages
 
 CONFIG_COLUMNS = ("N", "d_model", "n_layers", "n_heads", "n_kv_heads", "d_ff", "vocab_size", "seq_len", "B", "eta",
@@ -577,7 +625,7 @@ def _nav(kb: Any, comparisons: list[Comparison], topics: dict[str, str]) -> list
         {"Calculator": "calculator.md"},
         {"Guide": ["conventions.md", "query.md", "what-hpguide-shows.md", "contributing.md", "codes.md",
                    "bad-inputs.md", "changelog.md", "tags.md"]},
-        {"Comparisons": [f"comparisons/{c.slug}.md" for c in comparisons]},
+        {"Comparisons": [f"comparisons/{c.slug}.md" for c in comparisons] + [PUBLISHED_MODELS_PAGE]},
         {"Published configs": "configs.md"},
         {"Topics": ["topics/index.md"] + [f"topics/{t}.md" for t in sorted(topics) if t != "index"]},
         {"Entries": [{topic: [f"entries/{e.id}.md" for e in sorted(by_topic[topic], key=lambda x: x.id)]}
@@ -619,6 +667,7 @@ def generate(build_dir: Path, kb_root: str | os.PathLike[str] | None = None,
         if chart:
             (docs / "comparisons" / f"{comp.slug}.md").write_text(_comparison_page(comp, chart), encoding="utf-8")
             made.append(comp)
+    (docs / PUBLISHED_MODELS_PAGE).write_text(_published_models_page(compiled), encoding="utf-8")
     (docs / "configs.md").write_text(_configs_page(kb), encoding="utf-8")
     (docs / "codes.md").write_text(_codes_page(), encoding="utf-8")
     (docs / "changelog.md").write_text(_changelog_page(kb), encoding="utf-8")

@@ -715,6 +715,46 @@
     return rows;
   }
 
+  var MISSING_D_DISTANCE = Math.log(10.0);
+
+  // resolve._year
+  function citationYear(citation) {
+    var words = citation.split(", ")[0].split(" "), word = words[words.length - 1];
+    return /^[0-9]{4}$/.test(word) ? parseInt(word, 10) : 0;
+  }
+
+  // resolve._ranked_rows: the configs in the order the query shows them
+  function rankedRows(kb, inputs, values) {
+    var keys = ["d_model", "n_layers"].filter(function (k) { return (inputs[k] || 0) > 0; });
+    var byTokens = !keys.length && (values.D || 0) > 0;
+    if (!keys.length) {
+      if ((values.N || 0) > 0) { keys = ["N"]; } else if ((values.d_model || 0) > 0) { keys = ["d_model"]; }
+    }
+    if (!keys.length) { return []; }
+    var tokens = values.D || 0, rows = [];
+    kb.entries.forEach(function (e) {
+      if (e.kind !== "recipe") { return; }
+      var year = citationYear(e.citation);
+      e.table.forEach(function (row) {
+        var nums = row.numbers || {};
+        if (keys.some(function (k) { return !((nums[k] || 0) > 0); })) { return; }
+        var distance = 0;
+        keys.forEach(function (k) { distance += Math.abs(Math.log(nums[k] / values[k])); });
+        var offD = tokens > 0 && (nums.D || 0) > 0 ? Math.abs(Math.log(nums.D / tokens)) : Infinity;
+        if (byTokens) { distance += offD < Infinity ? offD : MISSING_D_DISTANCE; }
+        rows.push({ distance: pyRound(distance, 12), offD: offD < Infinity ? pyRound(offD, 12) : Infinity,
+          year: year, entry: e.id, model: String(row.model), row: row });
+      });
+    });
+    rows.sort(function (a, b) {
+      if (a.distance !== b.distance) { return a.distance - b.distance; }
+      if (a.offD !== b.offD) { return a.offD < b.offD ? -1 : 1; }
+      if (a.year !== b.year) { return b.year - a.year; }
+      return cmpStr(a.model, b.model) || cmpStr(a.entry, b.entry);
+    });
+    return rows;
+  }
+
   // resolve._config: a Config record
   function config(item) {
     return { model: item.model, entry: item.entry, where: String(item.row.where), distance: item.distance,
@@ -798,7 +838,7 @@
         var used = r.steps[symbol].inputs.slice().sort().filter(function (k) { return hasOwn(values, k); })
           .map(function (k) { return k + " = " + fmt(values[k]); }).join(", ");
         return { symbol: symbol, value: r.values[symbol], entry: e.id,
-          why: "not given; " + e.title + ": " + symbol + " = " + formula + " with " + used };
+          why: "not given; " + e.title + ": " + symbol + " = " + formula + " with " + used, alternatives: [] };
       }
     }
     return null;
@@ -821,9 +861,24 @@
     var first = near.filter(function (r) { return r.values[symbol] === value; })[0];
     var anchor = hasOwn(values, "N") ? "N" : "d_model";
     var models = near.slice(0, 6).map(function (r) { return r.model; }).join(", ") + (near.length > 6 ? ", ..." : "");
+    var ranked = [];  // Map keeps first appearance (nearest first); the stable sort puts the most common first
+    counts.forEach(function (c, v) { ranked.push([v, c]); });
+    ranked.sort(function (a, b) { return b[1] - a[1]; });
+    var others = ranked.filter(function (item) { return item[0] !== value; })
+      .map(function (item) { return { value: item[0], count: item[1] }; });
+    var how;
+    if (best * 2 > near.length) {
+      how = "the majority value (" + best + " of " + near.length + ")";
+    } else {
+      var spread = ranked.map(function (item) { return exact(item[0]) + " x" + item[1]; }).join(", ");
+      var tied = ranked.filter(function (item) { return item[1] === best; }).length > 1;
+      how = "no majority: " + ranked.length + " different values among " + near.length + " configs (" + spread +
+        "); took " + exact(value) + ", " + (tied ? "the value of the nearest of the tied configs (" + first.model + ")" :
+          "the most common (" + best + " of " + near.length + ")");
+    }
     return { symbol: symbol, value: value, entry: first.entry,
-      why: "not given; the most common value (" + best + " of " + near.length +
-        ") among the published configs nearest by " + anchor + ": " + models };
+      why: "not given; " + how + " among the published configs nearest by " + anchor + ": " + models,
+      alternatives: others };
   }
 
   // resolve.range_check: symbols = the quantities one answer reads (default: every validity key)
@@ -1031,6 +1086,43 @@
       draws: values.length, where: unc.where, origin: unc.origin };
   }
 
+  // resolve.inverse_rows: C for which the query's N is the law's N_opt, and the law's D_opt there
+  function inverseRows(kb, e, context) {
+    var rel = e.relations.filter(function (r) {
+      return r.output === "N_opt" && ((r.inverses || {}).C || []).length;
+    })[0];
+    if (!rel) { return []; }
+    var outputs = {};
+    e.relations.forEach(function (r) { outputs[r.output] = true; });
+    var own = {};
+    Object.keys(context).forEach(function (k) { if (!hasOwn(outputs, k) && k !== "C") { own[k] = context[k]; } });
+    own.N_opt = context.N;
+    var local = derive(e.relations, own);
+    if (!hasOwn(local.values, "C")) { return []; }
+    var statusNotes = (e.status === "disputed" || e.status === "draft") ? ["entry status: " + e.status] : [];
+    var question = "if N = " + fmt(context.N) + " is to be compute-optimal: " + rel.output + " = " + rel.formula +
+      " solved for C";
+    var out = [];
+    [["C_at_N", "C"], ["D_at_N", "D_opt"]].forEach(function (pair) {
+      var symbol = pair[0], source = pair[1];
+      if (!hasOwn(local.values, source)) { return; }
+      var value = local.values[source], readSet = reads(local, source), checked = {};
+      readSet.N_opt = true;
+      Object.keys(readSet).forEach(function (n) { if (hasOwn(e.validity, n)) { checked[n] = true; } });
+      var rc = rangeCheck(e, local.values, checked);
+      var why = usability(kb, e, symbol, value, local.values, readSet);
+      var meta = kb.symbols[symbol] || {};
+      var rowNotes = (why ? ["no usable value: " + why] : []).concat(rc.notes, statusNotes);
+      var formula = source === "C" ? question : question + ", then D_opt = " + ((e.equations || {}).D_opt || "");
+      out.push({ symbol: symbol, value: value, entry: e.id, entry_version: e.version, title: e.title,
+        citation: e.citation, reference: e.reference, formula: formula, in_range: rc.ok,
+        warnings: rowNotes.concat(e.warnings), notes: rowNotes, status: e.status, kind: e.kind,
+        group: String(meta.group || ""), unit: String(meta.unit || ""), inputs: { N_opt: context.N },
+        usable: why === null, why: why, context: Object.assign({}, e.context || {}), band: null });
+    });
+    return out;
+  }
+
   // resolve._provenance
   function provenance(symbol, inputs, assumptions, derivation) {
     if (hasOwn(inputs, symbol)) { return "given"; }
@@ -1146,6 +1238,161 @@
       ". Remove it, or add what the entries need");
   }
 
+  // ------------------------------------------------------------------ resolver/summary.py
+
+  var WIDEN = 1.5, POINTS = 5, CONFIG_SCALE = 2.0;
+  var SYNTHESIS = "hpguide's synthesis, not a published value";
+
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  function numSort(values) { return values.slice().sort(function (a, b) { return a - b; }); }
+
+  // summary.log_median
+  function logMedian(values) {
+    var o = numSort(values), mid = Math.floor(o.length / 2);
+    return o.length % 2 ? o[mid] : Math.sqrt(o[mid - 1] * o[mid]);
+  }
+
+  function linearMedian(values) { return median(numSort(values)); }
+
+  // summary.log_points
+  function logPoints(lo, hi, points) {
+    if (points === 1) { return [Math.sqrt(lo * hi)]; }
+    var out = [];
+    for (var i = 0; i < points; i++) { out.push(lo * Math.pow(hi / lo, i / (points - 1))); }
+    return out;
+  }
+
+  function statsOf(values, logs) {
+    return { n: values.length, min: Math.min.apply(null, values), median: logs ? logMedian(values) : linearMedian(values),
+      max: Math.max.apply(null, values) };
+  }
+
+  // summary.comparable_configs: [[|log N/N_query|, model, value]] nearest first
+  function comparableConfigs(kb, symbol, context) {
+    var n = context.N;
+    if (n === undefined || !(n > 0)) { return []; }
+    var d = hasOwn(context, "D") ? context.D : undefined, out = [];
+    kb.entries.forEach(function (e) {
+      if (e.kind !== "recipe" || !active(e, false)) { return; }
+      e.table.forEach(function (row) {
+        var nums = row.numbers || {}, value = nums[symbol], size = nums.N;
+        if (!hasOwn(nums, symbol) || !(value > 0) || !hasOwn(nums, "N") || !(size > 0)) { return; }
+        if (!(1 / CONFIG_SCALE <= size / n && size / n <= CONFIG_SCALE)) { return; }
+        if (d !== undefined && d > 0) {
+          var tokens = nums.D;
+          if (!hasOwn(nums, "D") || !(1 / CONFIG_SCALE <= tokens / d && tokens / d <= CONFIG_SCALE)) { return; }
+        }
+        out.push([Math.abs(Math.log(size / n)), String(row.model), value]);
+      });
+    });
+    out.sort(function (a, b) { return (a[0] - b[0]) || cmpStr(a[1], b[1]); });
+    return out;
+  }
+
+  // summary._crosses: beyond one side of the compiled physical bounds {lo, lo_open, hi, hi_open}
+  function crosses(value, bounds, upper) {
+    if (!bounds) { return false; }
+    var limit = upper ? bounds.hi : bounds.lo, open = upper ? bounds.hi_open : bounds.lo_open;
+    if (typeof limit !== "number") { return false; }
+    if (upper) { return open ? value >= limit : value > limit; }
+    return open ? value <= limit : value < limit;
+  }
+
+  // summary.summarize
+  function summarize(symbol, rows, largest, configs, byTokens, physical) {
+    var usable = rows.filter(function (r) { return r.usable; });
+    var inRange = usable.filter(function (r) { return r.in_range; });
+    var flags = [], conventions = {}, basisRows, basis, what;
+    if (largest) {
+      basisRows = inRange.filter(function (r) { return largest.entries.indexOf(r.entry) >= 0; });
+      conventions = Object.assign({}, largest.conventions);
+      basis = "in-range";
+      var keys = Object.keys(conventions);
+      what = "the " + basisRows.length + " in-range law" + (basisRows.length !== 1 ? "s" : "") +
+        " of the largest comparable group" +
+        (keys.length ? " (" + keys.map(function (k) { return k + " " + conventions[k]; }).join(", ") + ")" : "");
+      var others = inRange.length - basisRows.length;
+      if (others) {
+        flags.push(others + " more in-range answer" + (others !== 1 ? "s" : "") +
+          " measured under other conventions: in the range, not in the median");
+      }
+    } else if (usable.length) {
+      basisRows = usable;
+      basis = "extrapolated";
+      what = "the " + basisRows.length + " usable law" + (basisRows.length !== 1 ? "s" : "") + ", all extrapolated";
+      flags.push("nothing in range: the start and the range rest on extrapolated answers and the configs");
+    } else {
+      basisRows = [];
+      basis = configs.length ? "configs" : "none";
+      what = "no law (none gives a usable value)";
+      flags.push("no usable answer from any law" + (configs.length ? ": the start is the configs' median" : ""));
+    }
+    var lawValues = basisRows.map(function (r) { return r.value; });
+    var configValues = configs.map(function (c) { return c[2]; });
+    var logs = usable.map(function (r) { return r.value; }).concat(configValues).every(function (v) { return v > 0; });
+    var laws = lawValues.length ? statsOf(lawValues, logs) : null;
+    var configStats = null;
+    if (configValues.length) {
+      configStats = statsOf(configValues, logs);
+      configStats.models = configs.map(function (c) { return c[1]; });
+    }
+    if (lawValues.length === 1 && basis !== "configs") { flags.push("one law only"); }
+    var spanned = (inRange.length ? inRange : usable).map(function (r) { return r.value; });
+    var bracket = spanned.concat(configValues);
+    var base = { symbol: symbol, synthesis: SYNTHESIS, n_usable: usable.length, n_in_range: inRange.length,
+      n_unusable: rows.length - usable.length, basis: basis, conventions: conventions };
+    if (!bracket.length) {
+      return Object.assign(base, { entries: [], laws: null, configs: null, start: null, range: null, points: null,
+        rule: "nothing to suggest: no usable answer and no published config of comparable scale", flags: flags });
+    }
+    var middle = logs ? logMedian : linearMedian;
+    var start = lawValues.length ? middle(lawValues) : middle(configValues);
+    var lo, hi, grid, bmin = Math.min.apply(null, bracket), bmax = Math.max.apply(null, bracket);
+    if (logs) {
+      lo = bmin / WIDEN; hi = bmax * WIDEN;
+      if (crosses(lo, physical, false)) {
+        lo = bmin;
+        flags.push("not widened below " + fmt(lo) + ": the widening would cross " + symbol + "'s physical bound");
+      }
+      if (crosses(hi, physical, true)) {
+        hi = bmax;
+        flags.push("not widened above " + fmt(hi) + ": the widening would cross " + symbol + "'s physical bound");
+      }
+      grid = lo < hi ? logPoints(lo, hi, POINTS) : [lo];
+    } else {
+      lo = bmin; hi = bmax;
+      if (lo === hi) { grid = [lo]; }
+      else { grid = []; for (var i = 0; i < POINTS; i++) { grid.push(lo + (hi - lo) * i / (POINTS - 1)); } }
+      flags.push("values include 0 or less: a linear median and range, not widened");
+    }
+    var lawsText = spanned.length ? "the " + spanned.length + " " + (inRange.length ? "in-range" : "usable") +
+      " answer" + (spanned.length !== 1 ? "s" : "") : "no law";
+    var space = logs ? "log-space" : "linear", spaced = logs ? "log-spaced" : "evenly spaced";
+    var widened = logs ? ", widened by " + WIDEN + "x" : "";
+    var scale = "N within " + CONFIG_SCALE + "x" + (byTokens ? " and D within " + CONFIG_SCALE + "x" : "");
+    var rule = (lawValues.length ? "start at the " + space + " median of " + what :
+      "start at the " + space + " median of the published configs") +
+      "; sweep " + grid.length + " " + spaced + " points over [min, max] of " + lawsText +
+      (configValues.length ?
+        " and of the " + configValues.length + " published config" + (configValues.length !== 1 ? "s" : "") +
+        " of comparable scale (" + scale + ")" + widened :
+        " (no published config of comparable scale gives " + symbol + ")" + widened);
+    var entries = {};
+    basisRows.forEach(function (r) { entries[r.entry] = true; });
+    return Object.assign(base, { entries: sortedKeys(entries), laws: laws, configs: configStats, start: start,
+      range: [lo, hi], points: grid, rule: rule, flags: flags });
+  }
+
+  // summary.summary_line
+  function summaryLine(sm) {
+    if (sm.start === null || sm.range === null) { return "hpguide synthesis: " + sm.rule; }
+    return "hpguide synthesis: start " + q(sm.start) + ", sweep " + q(sm.range[0]) + " .. " + q(sm.range[1]) +
+      " (" + plural((sm.points || []).length, "point") + "); " + sm.n_in_range + " of " +
+      plural(sm.n_usable, "usable answer") + " in range" +
+      (sm.configs ? ", " + plural(sm.configs.n, "published config") + " at this scale (" + q(sm.configs.min) +
+        " .. " + q(sm.configs.max) + ")" : "");
+  }
+
   // stats.median
   function median(sorted) {
     var n = sorted.length, mid = Math.floor(n / 2);
@@ -1255,6 +1502,15 @@
           band: why === null ? uncertaintyBand(e, r.output, local.values, draws) : null });
       });
     });
+    // resolve.inverse_rows: with N fixed (not assumed), each compute-optimal law asked backwards
+    if (hasOwn(context, "N") && !fa.assumptions.some(function (a) { return a.symbol === "N"; })) {
+      kb.entries.forEach(function (e) {
+        if (e.kind !== "law" || !active(e, drafts)) { return; }
+        if (byEntries && !hasOwn(wantedEntries, e.id)) { return; }
+        if (byTopics && !e.topics.some(function (t) { return hasOwn(wantedTopics, t); })) { return; }
+        inverseRows(kb, e, context).forEach(function (r) { results.push(r); });
+      });
+    }
     if (!Object.keys(derivation.steps).length && !results.some(function (r) { return Object.keys(r.inputs).length; })) {
       // constant rules (e.g. Adam's beta2) answer any query; they do not make one meaningful
       throw UsageError("nothing follows from " + sortedKeys(inputs).join(", ") + " alone: give at least one of " +
@@ -1270,6 +1526,13 @@
         " that were left out: run 'hpguide validate'");
     }
     var groups = spreadGroups(kb, results);
+    var summaries = {};
+    results.forEach(function (r) {
+      if (hasOwn(summaries, r.symbol)) { return; }
+      summaries[r.symbol] = summarize(r.symbol, results.filter(function (x) { return x.symbol === r.symbol; }),
+        hasOwn(groups, r.symbol) ? groups[r.symbol][0] : null, comparableConfigs(kb, r.symbol, context),
+        hasOwn(context, "D"), (kb.symbols[r.symbol] || {}).physical);
+    });
     var sortedInputs = {};
     sortedKeys(inputs).forEach(function (k) { sortedInputs[k] = inputs[k]; });
     return {
@@ -1280,11 +1543,12 @@
       results: results,
       spread: firstSpreads(groups),
       spread_groups: groups,
-      nearest_configs: nearestRows(kb, context, null).slice(0, nearest).map(config),
+      nearest_configs: rankedRows(kb, inputs, context).slice(0, nearest).map(config),
       conflicts: conflicts,
       skipped: skipped.sort(function (a, b) { return cmpStr(a.entry, b.entry); }),
       kb_problems: kb.problems,
-      notes: notes
+      notes: notes,
+      summary: summaries
     };
   }
 
@@ -1392,6 +1656,24 @@
     res.notes.forEach(function (n) { root.appendChild(el("p", { "class": "hpg-note" }, "NOTE: " + n)); });
     var groups = {};
     res.results.forEach(function (r) { (groups[r.group] = groups[r.group] || []).push(r); });
+    // report.to_text's summary block: hpguide's synthesis per quantity, before the rows
+    if (Object.keys(res.summary || {}).length) {
+      root.appendChild(el("h3", {}, "Summary: hpguide's synthesis per quantity (not a published value)"));
+      var sumList = el("ul", { "class": "hpg-summary", "aria-live": "polite" });
+      var seen = {};
+      res.results.forEach(function (r) {
+        if (seen[r.symbol] || !res.summary[r.symbol]) { return; }
+        seen[r.symbol] = true;
+        var sm = res.summary[r.symbol];
+        var li = el("li", { "data-symbol": r.symbol }, r.symbol + ": " + summaryLine(sm).replace(/^hpguide synthesis: /, ""));
+        var sub = el("ul");
+        sm.flags.forEach(function (f) { sub.appendChild(el("li", { "class": "hpg-summary-flag" }, f)); });
+        sub.appendChild(el("li", { "class": "hpg-summary-rule" }, "rule: " + sm.rule));
+        li.appendChild(sub);
+        sumList.appendChild(li);
+      });
+      root.appendChild(sumList);
+    }
     Object.keys(groups).sort(function (a, b) { return groupRank(a) - groupRank(b) || cmpStr(a, b); }).forEach(function (g) {
       root.appendChild(el("h3", {}, GROUP_TITLES[g] || g));
       var table = el("table", { "data-hpg": "results" });  // no class: Material styles table:not([class])
