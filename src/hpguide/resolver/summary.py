@@ -95,27 +95,30 @@ def _stats(values: list[float], logs: bool) -> dict[str, float]:
     return {"n": len(values), "min": min(values), "median": middle, "max": max(values)}
 
 
-def _config_index(kb: Any) -> dict[str, list[tuple[float, float | None, str, float]]]:
-    """Per symbol, (N, D or None, model, value) of the active published configs that give it with N > 0: made
-    once per loaded KB (a query summarises some 20 quantities)."""
-    index = getattr(kb, "_summary_configs", None)
-    if index is None:
-        index = {}
-        for entry in kb.entries:
-            if entry.kind != "recipe" or not entry.active(False):
+def _near_rows(kb: Any, n: float, d: float | None) -> list[tuple[float, str, dict[str, float]]]:
+    """(|log N/n|, model, numbers) of the active published configs with N within ``CONFIG_SCALE`` of ``n`` (and
+    D within it of ``d`` when given), nearest first; kept on the KB for the last (n, d) asked (a query
+    summarises some 20 quantities at the same n and d)."""
+    cached = getattr(kb, "_summary_near", None)
+    if cached is not None and cached[0] == (n, d):
+        return cached[1]
+    rows = []
+    for entry in kb.entries:
+        if entry.kind != "recipe" or not entry.active(False):
+            continue
+        for row in entry.table:
+            numbers = row.get("numbers", {})
+            size = numbers.get("N")
+            if size is None or not size > 0 or not 1 / CONFIG_SCALE <= size / n <= CONFIG_SCALE:
                 continue
-            for row in entry.table:
-                numbers = row.get("numbers", {})
-                size, tokens = numbers.get("N"), numbers.get("D")
-                if size is None or not size > 0:
+            if d is not None and d > 0:
+                tokens = numbers.get("D")
+                if tokens is None or not 1 / CONFIG_SCALE <= tokens / d <= CONFIG_SCALE:
                     continue
-                for symbol, value in numbers.items():
-                    if value > 0:
-                        index.setdefault(symbol, []).append(
-                            (size, tokens if tokens is not None and tokens > 0 else None, str(row["model"]),
-                             float(value)))
-        kb._summary_configs = index
-    return index
+            rows.append((abs(math.log(size / n)), str(row["model"]), numbers))
+    rows.sort(key=lambda item: (item[0], item[1]))
+    kb._summary_near = ((n, d), rows)
+    return rows
 
 
 def comparable_configs(kb: Any, symbol: str, context: Mapping[str, float]) -> list[tuple[float, str, float]]:
@@ -124,16 +127,8 @@ def comparable_configs(kb: Any, symbol: str, context: Mapping[str, float]) -> li
     n = context.get("N")
     if n is None or not n > 0:
         return []
-    d = context.get("D")
-    out = []
-    for size, tokens, model, value in _config_index(kb).get(symbol, ()):
-        if not 1 / CONFIG_SCALE <= size / n <= CONFIG_SCALE:
-            continue
-        if d is not None and d > 0 and (tokens is None or not 1 / CONFIG_SCALE <= tokens / d <= CONFIG_SCALE):
-            continue
-        out.append((abs(math.log(size / n)), model, value))
-    out.sort(key=lambda item: (item[0], item[1]))
-    return out
+    return [(distance, model, float(numbers[symbol])) for distance, model, numbers in
+            _near_rows(kb, n, context.get("D")) if numbers.get(symbol, 0) > 0]
 
 
 def _crosses(value: float, bounds: Mapping[str, Any] | None, upper: bool) -> bool:
