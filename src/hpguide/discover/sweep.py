@@ -144,17 +144,13 @@ def _laws(result, symbol: str) -> list[LawValue]:
     return [LawValue(r.symbol, r.entry, r.value, r.in_range, r.citation) for r in result.results_for(symbol)]
 
 
-def _span(result, kb, symbol: str, points: int, margin: float, notes: list[str]):
+def _span(result, kb, context: dict, symbol: str, points: int, margin: float, notes: list[str]):
     """The query's summary of ``symbol`` at the proxy, with the sweep's points and margin (None when nothing
     gives it a usable value or a comparable config): one rule for the query's suggested range and the sweep."""
-    from ..resolver.summary import comparable_configs, summarize
+    from ..resolver.summary import quantity_summary
 
-    context = {**result.inputs, **{d.symbol: d.value for d in result.derived},
-               **{a.symbol: a.value for a in result.assumptions}}
-    groups = result.spread_groups.get(symbol)
-    summary = summarize(symbol, result.results_for(symbol), groups[0] if groups else None,
-                        comparable_configs(kb, symbol, context), "D" in context,
-                        kb.symbols.get(symbol, {}).get("physical"), points=points, widen=margin)
+    summary = quantity_summary(kb, symbol, result.results_for(symbol), result.spread_groups.get(symbol), context,
+                               points=points, widen=margin)
     if summary.points is None:
         return None
     usable = [r for r in result.results_for(symbol) if r.usable]
@@ -232,15 +228,15 @@ def plan_sweep(
         rule += f"; tokens at the target's {tokens / params:.3g} tokens per parameter"
     at_proxy = query(kb=compiled, params=proxy_params, tokens=proxy_tokens, include_drafts=include_drafts, **shape)
     at_target = query(kb=compiled, params=params, tokens=tokens, include_drafts=include_drafts)
-    lr_span = _span(at_proxy, compiled, "eta", points, margin, notes)
+    context = {**at_proxy.inputs, **{d.symbol: d.value for d in at_proxy.derived},
+               **{a.symbol: a.value for a in at_proxy.assumptions}}
+    lr_span = _span(at_proxy, compiled, context, "eta", points, margin, notes)
     if lr_span is None:
         raise UsageError("no law of the KB gives a learning rate (eta) at the proxy size; nothing to sweep")
     lr_grid = sorted({_round_sig(v) for v in lr_span[0].points or ()})
-    context = {**at_proxy.inputs, **{d.symbol: d.value for d in at_proxy.derived},
-               **{a.symbol: a.value for a in at_proxy.assumptions}}
     seq_len = context.get("seq_len")
     batch_grid: list[float] = []
-    b_span = _span(at_proxy, compiled, "B", batch_points, margin, notes) if batch_points else None
+    b_span = _span(at_proxy, compiled, context, "B", batch_points, margin, notes) if batch_points else None
     if batch_points and b_span is None:
         notes.append("no law gives a batch size (B) at the proxy: sweep the LR at your own batch")
     elif b_span is not None:

@@ -24,7 +24,7 @@ from ..core.errors import UsageError
 from ..core.quantities import format_computed
 from ..core.records import Record
 from ..core.stats import median
-from .resolve import GROUP_ORDER, QueryResult, resolve
+from .resolve import QueryResult, _group_rank, resolve
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ def _compare_row(kb: CompiledKB, entry: CompiledEntry, row: dict[str, Any], incl
 
 def _rank(kb: CompiledKB, symbol: str) -> tuple[int, str]:
     group = str(kb.symbols.get(symbol, {}).get("group", ""))
-    return (GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER)), symbol
+    return _group_rank(group), symbol
 
 
 def compare_model(kb: CompiledKB, name: str, entry: str | None = None,

@@ -28,7 +28,7 @@ from ..core.quantities import format_computed, format_exact
 from ..core.records import Record
 from ..core.stats import median
 from ..kb.compiled import CompiledEntry, CompiledKB
-from .summary import Summary, comparable_configs, summarize
+from .summary import Summary, quantity_summary
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
@@ -291,12 +291,12 @@ def _ranked_rows(kb: CompiledKB, inputs: Mapping[str, float], values: Mapping[st
         keys = next(([k] for k in ("N", "d_model") if values.get(k, 0) > 0), [])
     if not keys:
         return []
-    years = {e.id: _year(e.citation) for e in kb.entries if e.kind == "recipe"}
     tokens = values.get("D", 0)
     rows = []
     for entry in kb.entries:
         if entry.kind != "recipe":
             continue
+        year = _year(entry.citation)
         for row in entry.table:
             numbers = row.get("numbers", {})
             if any(numbers.get(k, 0) <= 0 for k in keys):
@@ -306,7 +306,7 @@ def _ranked_rows(kb: CompiledKB, inputs: Mapping[str, float], values: Mapping[st
             if by_tokens:
                 distance += off_d if off_d < math.inf else MISSING_D_DISTANCE
             rows.append((round(distance, 12), round(off_d, 12) if off_d < math.inf else math.inf,
-                         -years[entry.id], str(row["model"]), entry.id, row))
+                         -year, str(row["model"]), entry.id, row))
     rows.sort(key=lambda item: item[:5])
     return [(distance, entry_id, model, row) for distance, _, _, model, entry_id, row in rows]
 
@@ -617,6 +617,11 @@ def _provenance(symbol: str, inputs: Mapping[str, float], assumptions: list[Assu
     return f"derived by {step.relation.entry_id} from {', '.join(step.inputs)}" if step else "known"
 
 
+def _status_notes(entry: CompiledEntry) -> list[str]:
+    """The row note every answer of a disputed or draft entry carries."""
+    return [f"entry status: {entry.status}"] if entry.status in ("disputed", "draft") else []
+
+
 def inverse_rows(kb: CompiledKB, entry: CompiledEntry, context: Mapping[str, float]) -> list[Result]:
     """The inverse question of a compute-optimal law at the query's N: the budget C for which N is the law's
     N_opt (its equation solved for C at compile time) and the law's D_opt at that budget; rows ``C_at_N`` and
@@ -630,7 +635,7 @@ def inverse_rows(kb: CompiledKB, entry: CompiledEntry, context: Mapping[str, flo
     local = derive(entry.relations, own)
     if "C" not in local.values:
         return []
-    status_notes = [f"entry status: {entry.status}"] if entry.status in ("disputed", "draft") else []
+    status_notes = _status_notes(entry)
     question = (f"if N = {_fmt(float(context['N']))} is to be compute-optimal: {rel.output} = {rel.source} "
                 "solved for C")
     out = []
@@ -814,6 +819,7 @@ def resolve(
     results: list[Result] = []
     skipped: list[Skipped] = []
     read_by_results: set[str] = set()
+    ask_inverse = "N" in context and "N" not in {a.symbol for a in assumptions}  # N fixed, not assumed
     for entry in kb.entries:
         if entry.kind not in _HEURISTIC_KINDS or not entry.active(include_drafts):
             continue
@@ -829,6 +835,8 @@ def resolve(
         lent = {k: context[k] for k in outputs if k in context and k not in local.values}
         if lent:
             local = derive(entry.relations, {**own, **lent}, allow_backward=False)
+        if ask_inverse and entry.kind == "law":
+            results += inverse_rows(kb, entry, context)
         produced = [rel for rel in entry.relations if rel.output in local.steps]
         if not produced:
             needs = sorted({name for rel in entry.relations for name in rel.inputs if name not in local.values})
@@ -838,7 +846,7 @@ def resolve(
         # validity keys no equation reads are conditions of the whole entry (the model sizes a schedule was
         # used on): every answer of the entry is checked against them
         conditions = set(entry.validity) - {n for r in entry.relations for n in (r.output, *r.inputs)}
-        status_notes = [f"entry status: {entry.status}"] if entry.status in ("disputed", "draft") else []
+        status_notes = _status_notes(entry)
         draws = None  # the entry's band draws, computed once for all of its answers
         for rel in produced:
             value = float(local.values[rel.output])
@@ -870,13 +878,6 @@ def resolve(
                 context=dict(entry.context),
                 band=uncertainty_band(entry, rel.output, local.values, draws) if why is None else None,
             ))
-    if "N" in context and "N" not in {a.symbol for a in assumptions}:
-        for entry in kb.entries:
-            if entry.kind != "law" or not entry.active(include_drafts) or \
-                    (wanted_entries and entry.id not in wanted_entries) or \
-                    (wanted_topics and not wanted_topics & set(entry.topics)):
-                continue
-            results += inverse_rows(kb, entry, context)
     if not derivation.steps and not any(r.inputs for r in results):
         # constant rules (e.g. Adam's beta2) answer any query; they do not make one meaningful
         given = ", ".join(sorted(inputs))
@@ -886,12 +887,11 @@ def resolve(
         _refuse_unread_inputs(inputs, derivation, read_by_results, skipped, kb, include_drafts)
     results.sort(key=lambda r: (_group_rank(r.group), r.symbol, r.entry))
     groups = spread_groups(kb, results)
-    summaries = {}
-    for symbol in dict.fromkeys(r.symbol for r in results):
-        largest = groups[symbol][0] if symbol in groups else None
-        summaries[symbol] = summarize(symbol, [r for r in results if r.symbol == symbol], largest,
-                                      comparable_configs(kb, symbol, context), "D" in context,
-                                      kb.symbols.get(symbol, {}).get("physical"))
+    by_symbol: dict[str, list[Result]] = {}
+    for r in results:
+        by_symbol.setdefault(r.symbol, []).append(r)
+    summaries = {symbol: quantity_summary(kb, symbol, rows, groups.get(symbol), context)
+                 for symbol, rows in by_symbol.items()}
     notes = []
     if kb.problems:
         notes.append(f"the KB has {kb.problems} invalid entr{'y' if kb.problems == 1 else 'ies'} that were "

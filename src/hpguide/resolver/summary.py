@@ -30,14 +30,15 @@ import math
 
 from ..core.quantities import format_computed
 from ..core.records import Record
+from ..core.stats import median
 
 TYPE_CHECKING = False  # no run-time typing import (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
-__all__ = ["WIDEN", "POINTS", "CONFIG_SCALE", "SYNTHESIS", "Summary", "summarize", "log_points", "log_median",
-           "comparable_configs", "summary_line"]
+__all__ = ["WIDEN", "POINTS", "CONFIG_SCALE", "SYNTHESIS", "Summary", "summarize", "quantity_summary",
+           "log_points", "log_median", "comparable_configs", "summary_line"]
 
 WIDEN = 1.5
 POINTS = 5
@@ -84,14 +85,8 @@ def log_points(lo: float, hi: float, points: int) -> list[float]:
     return [lo * (hi / lo) ** (i / (points - 1)) for i in range(points)]
 
 
-def _linear_median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def _stats(values: list[float], logs: bool) -> dict[str, float]:
-    middle = log_median(values) if logs else _linear_median(values)
+    middle = log_median(values) if logs else median(values)
     return {"n": len(values), "min": min(values), "median": middle, "max": max(values)}
 
 
@@ -189,7 +184,7 @@ def summarize(symbol: str, rows: Sequence[Any], largest: Any, configs: list[tupl
         return Summary(symbol, SYNTHESIS, len(usable), len(in_range), len(rows) - len(usable), basis, conventions,
                        [], None, None, None, None, None, "nothing to suggest: no usable answer and no published "
                        "config of comparable scale", flags)
-    middle = log_median if logs else _linear_median
+    middle = log_median if logs else median
     start = middle(law_values) if law_values else middle(config_values)
     if logs:
         lo, hi = min(bracket) / widen, max(bracket) * widen
@@ -225,6 +220,15 @@ def summarize(symbol: str, rows: Sequence[Any], largest: Any, configs: list[tupl
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def quantity_summary(kb: Any, symbol: str, rows: Sequence[Any], groups: Sequence[Any] | None,
+                     context: Mapping[str, float], points: int = POINTS, widen: float = WIDEN) -> Summary:
+    """:func:`summarize` for one quantity of a query: ``rows`` its results, ``groups`` its spread groups
+    (largest first, or None), ``context`` the query's known values (given, assumed, derived). The query and
+    ``hpguide sweep`` both call this, so that their ranges are one rule."""
+    return summarize(symbol, rows, groups[0] if groups else None, comparable_configs(kb, symbol, context),
+                     "D" in context, kb.symbols.get(symbol, {}).get("physical"), points=points, widen=widen)
 
 
 def summary_line(summary: Summary) -> str:

@@ -1086,6 +1086,11 @@
       draws: values.length, where: unc.where, origin: unc.origin };
   }
 
+  // resolve._status_notes
+  function statusNotesOf(e) {
+    return (e.status === "disputed" || e.status === "draft") ? ["entry status: " + e.status] : [];
+  }
+
   // resolve.inverse_rows: C for which the query's N is the law's N_opt, and the law's D_opt there
   function inverseRows(kb, e, context) {
     var rel = e.relations.filter(function (r) {
@@ -1099,7 +1104,7 @@
     own.N_opt = context.N;
     var local = derive(e.relations, own);
     if (!hasOwn(local.values, "C")) { return []; }
-    var statusNotes = (e.status === "disputed" || e.status === "draft") ? ["entry status: " + e.status] : [];
+    var statusNotes = statusNotesOf(e);
     var question = "if N = " + fmt(context.N) + " is to be compute-optimal: " + rel.output + " = " + rel.formula +
       " solved for C";
     var out = [];
@@ -1444,6 +1449,8 @@
     conflicts = conflicts.concat(assumedShapeConflicts(derivation, inputs, fa.assumptions, skip));
 
     var results = [], skipped = [], readByResults = {};
+    // resolve.resolve's ask_inverse: N fixed, not assumed
+    var askInverse = hasOwn(context, "N") && !fa.assumptions.some(function (a) { return a.symbol === "N"; });
     kb.entries.forEach(function (e) {
       if (HEURISTIC_KINDS.indexOf(e.kind) < 0 || !active(e, drafts)) { return; }
       if (byEntries && !hasOwn(wantedEntries, e.id)) { return; }
@@ -1458,6 +1465,9 @@
         if (hasOwn(context, k) && !hasOwn(local.values, k)) { lent[k] = context[k]; }
       });
       if (Object.keys(lent).length) { local = derive(e.relations, Object.assign({}, own, lent), false); }
+      if (askInverse && e.kind === "law") {
+        inverseRows(kb, e, context).forEach(function (r) { results.push(r); });
+      }
       var produced = e.relations.filter(function (r) { return hasOwn(local.steps, r.output); });
       if (!produced.length) {
         var needs = {};
@@ -1471,7 +1481,7 @@
       var mentioned = {};
       e.relations.forEach(function (r) { mentioned[r.output] = true; relInputs(r).forEach(function (n) { mentioned[n] = true; }); });
       var conditions = Object.keys(e.validity).filter(function (k) { return !hasOwn(mentioned, k); });
-      var statusNotes = (e.status === "disputed" || e.status === "draft") ? ["entry status: " + e.status] : [];
+      var statusNotes = statusNotesOf(e);
       var draws = null;  // the entry's band draws, computed once for all of its answers
       produced.forEach(function (r) {
         var value = local.values[r.output], meta = kb.symbols[r.output] || {}, used = {};
@@ -1502,15 +1512,6 @@
           band: why === null ? uncertaintyBand(e, r.output, local.values, draws) : null });
       });
     });
-    // resolve.inverse_rows: with N fixed (not assumed), each compute-optimal law asked backwards
-    if (hasOwn(context, "N") && !fa.assumptions.some(function (a) { return a.symbol === "N"; })) {
-      kb.entries.forEach(function (e) {
-        if (e.kind !== "law" || !active(e, drafts)) { return; }
-        if (byEntries && !hasOwn(wantedEntries, e.id)) { return; }
-        if (byTopics && !e.topics.some(function (t) { return hasOwn(wantedTopics, t); })) { return; }
-        inverseRows(kb, e, context).forEach(function (r) { results.push(r); });
-      });
-    }
     if (!Object.keys(derivation.steps).length && !results.some(function (r) { return Object.keys(r.inputs).length; })) {
       // constant rules (e.g. Adam's beta2) answer any query; they do not make one meaningful
       throw UsageError("nothing follows from " + sortedKeys(inputs).join(", ") + " alone: give at least one of " +
